@@ -1,0 +1,84 @@
+"""Facet counting from per-value bitsets of practices (Python ints), built once per index version.
+
+Every practice has an ordinal; each facet value has an int whose bit ``i`` is set when practice
+``i`` has that value. Filtering is ``&`` of ORed selections and counting is ``int.bit_count``, so
+disjunctive counts for all facets cost a few big-int operations per value.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+FACETS = ("region", "large_area", "theme", "axis", "objective", "target_group", "period", "lang")
+
+
+@dataclass(frozen=True)
+class FacetCount:
+    value: str
+    count: int
+    selected: bool
+
+
+def bits_from_ordinals(ordinals: Iterable[int], size: int) -> int:
+    """Bitset with the given ordinals set (built through bytes: much faster than shifting)."""
+    buf = bytearray((size + 8) // 8)
+    for i in ordinals:
+        buf[i >> 3] |= 1 << (i & 7)
+    return int.from_bytes(buf, "little")
+
+
+def ordinals_from_bits(bits: int) -> list[int]:
+    """The ordinals set in ``bits``, ascending."""
+    out = []
+    raw = bits.to_bytes((bits.bit_length() + 7) // 8, "little")
+    for byte_index, byte in enumerate(raw):
+        while byte:
+            low = byte & -byte
+            out.append(byte_index * 8 + low.bit_length() - 1)
+            byte ^= low
+    return out
+
+
+class FacetIndex:
+    """Value bitsets of every facet over practice ordinals."""
+
+    def __init__(self, values_by_practice: list[Mapping[str, Iterable[str]]]):
+        self.size = len(values_by_practice)
+        self.all = (1 << self.size) - 1
+        ordinals: dict[str, dict[str, list[int]]] = {f: {} for f in FACETS}
+        for i, values in enumerate(values_by_practice):
+            for facet in FACETS:
+                for v in values.get(facet, ()):
+                    ordinals[facet].setdefault(v, []).append(i)
+        self.bits: dict[str, dict[str, int]] = {
+            f: {v: bits_from_ordinals(ords, self.size) for v, ords in by_value.items()}
+            for f, by_value in ordinals.items()
+        }
+
+    def selection_bits(self, facet: str, values: Iterable[str]) -> int:
+        """Practices having any of ``values`` in ``facet`` (OR within a facet)."""
+        bits = 0
+        for v in values:
+            bits |= self.bits[facet].get(v, 0)
+        return bits
+
+    def filter_bits(self, selections: Mapping[str, Iterable[str]], skip: str | None = None) -> int:
+        """Practices passing every facet's selection except ``skip``'s (AND across facets)."""
+        bits = self.all
+        for facet, values in selections.items():
+            values = list(values)
+            if facet != skip and values:
+                bits &= self.selection_bits(facet, values)
+        return bits
+
+    def counts(self, base: int, selections: Mapping[str, Iterable[str]]) -> dict[str, list[FacetCount]]:
+        """Disjunctive counts: each facet counted under every other facet's filter, not its own."""
+        out: dict[str, list[FacetCount]] = {}
+        for facet in FACETS:
+            selected = set(selections.get(facet, ()))
+            within = base & self.filter_bits(selections, skip=facet)
+            rows = [FacetCount(v, (within & b).bit_count(), v in selected) for v, b in self.bits[facet].items()]
+            rows = [r for r in rows if r.count or r.selected]
+            rows += [FacetCount(v, 0, True) for v in selected if v not in self.bits[facet]]
+            out[facet] = rows
+        return out

@@ -1,0 +1,142 @@
+"""The visitor's query language, parsed by hand so that no input can fail or reach schema fields.
+
+Syntax: words (all must match), "quoted phrases", ``OR`` between two items, ``NOT word`` or
+``-word``. Anything else (wildcards, ``field:``, ``^``, ``~``, brackets) is read as plain words.
+"""
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from whoosh import query as wq
+
+MAX_QUERY_CHARS = 500
+MAX_ITEMS = 24
+MAX_PHRASE_VARIANTS = 16
+_TOKEN = re.compile(r'"[^"]*"?|[^\s"]+')
+
+
+@dataclass(frozen=True)
+class Item:
+    """A word (one element) or a phrase (several) as the visitor typed it."""
+
+    words: tuple[str, ...]
+
+    @property
+    def is_phrase(self) -> bool:
+        return len(self.words) > 1
+
+    def __str__(self) -> str:
+        return f'"{" ".join(self.words)}"' if self.is_phrase else self.words[0]
+
+
+@dataclass
+class ParsedQuery:
+    must: list[list[Item]] = field(default_factory=list)  # AND of ORs
+    must_not: list[Item] = field(default_factory=list)
+    truncated: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return not self.must and not self.must_not
+
+    def items(self) -> list[Item]:
+        return [i for group in self.must for i in group]
+
+
+def _clean_words(text: str) -> tuple[str, ...]:
+    # Drop characters that are only syntax elsewhere; the analysers see the words.
+    return tuple(w for w in re.split(r"[\s*?^~(){}\[\]<>:\\]+", text) if w.strip("-+'.,;!"))
+
+
+def parse(text: str) -> ParsedQuery:
+    """Parse the visitor's query; never raises, bounds its length and number of items."""
+    text = "".join(ch for ch in text if ch.isprintable() or ch.isspace())
+    parsed = ParsedQuery()
+    if len(text) > MAX_QUERY_CHARS:
+        text, parsed.truncated = text[:MAX_QUERY_CHARS], True
+    negate = join_or = False
+    for raw in _TOKEN.findall(text):
+        if raw in ("AND", "&&", "+"):
+            continue
+        if raw in ("OR", "||") and parsed.must:
+            join_or = True
+            continue
+        if raw in ("NOT", "!"):
+            negate = True
+            continue
+        if raw.startswith("-") and len(raw) > 1 and not raw.startswith('-"'):
+            negate, raw = True, raw[1:]
+        elif raw.startswith("+"):
+            raw = raw[1:]
+        words = _clean_words(raw.strip('"'))
+        if not words:
+            negate = join_or = False
+            continue
+        if len(parsed.items()) + len(parsed.must_not) >= MAX_ITEMS:
+            parsed.truncated = True
+            break
+        item = Item(words if raw.startswith('"') else words[:1])
+        extra = [] if raw.startswith('"') else [Item((w,)) for w in words[1:]]
+        if negate:
+            parsed.must_not.append(item)
+        elif join_or:
+            parsed.must[-1].append(item)
+        else:
+            parsed.must.append([item])
+        parsed.must.extend([e] for e in extra)
+        negate = join_or = False
+    return parsed
+
+
+# --- building Whoosh queries -----------------------------------------------------------------
+
+Analyse = Callable[[str, str], list[list[str]]]  # (text, lang) -> terms grouped by position
+
+
+def _positions_query(fieldname: str, positions: Sequence[Sequence[str]]) -> wq.Query | None:
+    """Adjacent positions, each with alternative terms, as an OR of phrases (bounded)."""
+    positions = [p for p in positions if p]
+    if not positions:
+        return None
+    if len(positions) == 1:
+        alts = positions[0]
+        return wq.Term(fieldname, alts[0]) if len(alts) == 1 else wq.Or([wq.Term(fieldname, a) for a in alts])
+    # Whoosh's parser treats stacked tokens as consecutive words, and SpanNear2 fails inside Or:
+    # so a phrase over a lemmatising analyser is expanded into plain phrases explicitly.
+    variants = list(itertools.islice(itertools.product(*positions), MAX_PHRASE_VARIANTS))
+    phrases = [wq.Phrase(fieldname, list(v)) for v in variants]
+    return phrases[0] if len(phrases) == 1 else wq.Or(phrases)
+
+
+def item_query(item: Item, fields_by_lang: dict[str, list[str]], analyse: Analyse,
+               alternatives: Sequence[Item] = ()) -> wq.Query | None:
+    """One item searched in every field of every language, each language with its own analysis."""
+    clauses = []
+    for variant in (item, *alternatives):
+        for lang, fieldnames in fields_by_lang.items():
+            positions = [p for w in variant.words for p in analyse(w, lang)]
+            for name in fieldnames:
+                q = _positions_query(name, positions)
+                if q is not None:
+                    clauses.append(q)
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else wq.Or(clauses)
+
+
+def to_whoosh(parsed: ParsedQuery, fields_by_lang: dict[str, list[str]], analyse: Analyse,
+              expand: Callable[[Item], list[Item]] = lambda i: []) -> wq.Query | None:
+    """The Whoosh query of a parsed query, or None when it has no searchable word."""
+    musts = []
+    for group in parsed.must:
+        ors = [q for q in (item_query(i, fields_by_lang, analyse, expand(i)) for i in group) if q is not None]
+        if ors:
+            musts.append(ors[0] if len(ors) == 1 else wq.Or(ors))
+    nots = [q for q in (item_query(i, fields_by_lang, analyse) for i in parsed.must_not) if q is not None]
+    if not musts and not nots:
+        return None
+    positive = wq.And(musts) if len(musts) > 1 else (musts[0] if musts else wq.Every())
+    return wq.AndNot(positive, wq.Or(nots)) if nots else positive
