@@ -1,0 +1,117 @@
+"""The build never harms the served index: failed, killed and concurrent builds."""
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from app.indexing import BuildLocked, _Lock, build, current_version
+from app.search import SearchRequest, SearchService
+from conftest import ROOT, make_content, write_practice
+
+BIG = 2500
+
+
+def search_total(index_root: Path, content: Path, q: str = "") -> int:
+    return SearchService(index_root, content / "vocabularies").search(SearchRequest(q=q)).total
+
+
+def test_build_writes_a_version_and_switches(content_dir, tmp_path):
+    root = tmp_path / "index"
+    result = build(content_dir, root)
+    assert result.ok and result.practices == 7 and result.documents == 9
+    assert current_version(root) == result.version
+    assert (root / result.version / "meta.json").exists()
+    assert not list(root.glob(".tmp-*"))
+
+
+def test_failed_build_keeps_the_old_index(content_dir, tmp_path):
+    root = tmp_path / "index"
+    first = build(content_dir, root)
+    write_practice(content_dir, "broken", "fi", {"title": "x", "project": "y", "regions": ["Nowhere"],
+                                                  "themes": ["osallisuus"], "priority": "TL 3 et 6.1"}, "body")
+    second = build(content_dir, root)
+    assert not second.ok and any("Nowhere" in str(p) for p in second.problems)
+    assert current_version(root) == first.version
+    assert search_total(root, content_dir) == 7
+
+
+def test_check_only_does_not_build(content_dir, tmp_path):
+    result = build(content_dir, tmp_path / "index", check_only=True)
+    assert result.ok and not (tmp_path / "index").exists()
+
+
+def test_service_notices_a_new_version_without_restart(content_dir, tmp_path):
+    root = tmp_path / "index"
+    build(content_dir, root)
+    svc = SearchService(root, content_dir / "vocabularies")
+    assert svc.search(SearchRequest(q="vastasyntynyt")).total == 0
+    write_practice(content_dir, "uusi", "fi", {"title": "Vastasyntynyt käytäntö", "project": "Uusi",
+                                              "regions": ["Kainuu"], "themes": ["osallisuus"],
+                                              "priority": "TL 5 et 10.1"}, "Uusi kuvaus.")
+    build(content_dir, root)
+    resp = svc.search(SearchRequest(q="vastasyntynyt"))
+    assert resp.total == 1 and resp.version == current_version(root)
+    assert svc.search(SearchRequest()).total == 8  # no stale or duplicate documents
+
+
+def test_old_versions_are_pruned(content_dir, tmp_path):
+    root = tmp_path / "index"
+    for _ in range(5):
+        build(content_dir, root)
+    assert len(list(root.glob("v-*"))) == 3
+
+
+def test_second_build_refuses_clearly_when_asked_not_to_wait(content_dir, tmp_path):
+    root = tmp_path / "index"
+    root.mkdir()
+    with _Lock(root, wait=False, on_wait=None):
+        with pytest.raises(BuildLocked, match="another build"):
+            build(content_dir, root, wait=False)
+
+
+def test_cli_reports_lock(content_dir, tmp_path):
+    root = tmp_path / "index"
+    root.mkdir()
+    with _Lock(root, wait=False, on_wait=None):
+        proc = subprocess.run([sys.executable, "build.py", "--content", str(content_dir), "--index", str(root),
+                               "--no-wait"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "another build (pid" in proc.stderr
+
+
+@pytest.fixture(scope="module")
+def big_content(tmp_path_factory):
+    root = make_content(tmp_path_factory.mktemp("big") / "content", practices={})
+    words = "nuoret työllisyys ohjaus valmennus maahanmuuttajat verkosto osallisuus koulutus".split()
+    for i in range(BIG):
+        body = " ".join(words[(i + k) % len(words)] for k in range(60))
+        write_practice(root, f"p{i}", "fi", {"title": f"Käytäntö {i}", "project": f"Hanke {i % 40}",
+                                            "regions": ["Kainuu"], "themes": ["osallisuus"],
+                                            "priority": "TL 5 et 10.1"}, body)
+    return root
+
+
+@pytest.mark.parametrize("kill_after", [0.0, 0.3, 1.0, 2.0])
+def test_killed_build_leaves_the_old_index_serving(big_content, content_dir, tmp_path, kill_after):
+    root = tmp_path / "index"
+    old = build(content_dir, root)
+    proc = subprocess.Popen([sys.executable, "build.py", "--content", str(big_content), "--index", str(root)],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not list(root.glob(".tmp-*")) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(kill_after)
+    if proc.poll() is None:
+        os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    if proc.returncode == -signal.SIGKILL:
+        assert current_version(root) == old.version
+        assert search_total(root, content_dir) == 7
+    # Whatever point it died at, the next build cleans up and succeeds.
+    new = build(content_dir, root)
+    assert new.ok and current_version(root) == new.version
+    assert not list(root.glob(".tmp-*"))
+    assert search_total(root, content_dir) == 7

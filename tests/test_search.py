@@ -1,0 +1,130 @@
+"""Search service over a real index built from the tiny content."""
+from collections import Counter
+
+import pytest
+import yaml
+
+from app.search import SearchRequest, SearchService
+from conftest import TINY
+
+
+@pytest.fixture(scope="module")
+def svc(built_index, tiny_content):
+    return SearchService(built_index, tiny_content / "vocabularies")
+
+
+def run(svc, q="", **kw):
+    filters = {k: tuple(v) for k, v in kw.pop("filters", {}).items()}
+    return svc.search(SearchRequest(q=q, filters=filters, **kw))
+
+
+def ids(resp):
+    return [r.id for r in resp.results]
+
+
+def _fixture_facets():
+    """Facets of each practice read straight from the fixture's front matter, not through our code."""
+    out = {}
+    for (slug, lang), (meta, _) in TINY.items():
+        if lang == "fi":
+            text = yaml.safe_dump(meta, allow_unicode=True)
+            m = yaml.safe_load(text)
+            out[slug] = {"region": m["regions"], "theme": m["themes"], "target_group": m.get("target_groups", []),
+                         "axis": [m["priority"].replace("TL3", "TL 3").split(" et")[0]],
+                         "period": [m.get("period", "2014–2020")]}
+    return out
+
+
+@pytest.mark.parametrize("filters", [
+    {},
+    {"region": ["Pohjois-Karjala"]},
+    {"region": ["Pohjois-Karjala", "Etelä-Savo"]},
+    {"theme": ["kohti työtä"]},
+    {"region": ["Pohjois-Karjala"], "theme": ["kohti työtä", "kotoutuminen"]},
+    {"target_group": ["nuoret"], "axis": ["TL 3", "TL 4"]},
+    {"period": ["2021–2027"]},
+])
+def test_facet_counts_match_the_fixture_files(svc, filters):
+    facts = _fixture_facets()
+    resp = run(svc, filters=filters)
+
+    def passes(slug, skip=None):
+        return all(set(vals) & set(facts[slug][f]) for f, vals in filters.items() if f != skip)
+
+    assert resp.total == sum(passes(s) for s in facts)
+    for facet in ("region", "theme", "target_group", "axis", "period"):
+        expected = Counter(v for s in facts if passes(s, facet) for v in facts[s][facet])
+        got = {fv.value: fv.count for fv in resp.facets[facet] if fv.count}
+        assert got == dict(expected), facet
+
+
+def test_facet_order_selected_first_then_count_then_label(svc):
+    resp = run(svc, filters={"region": ["Uusimaa"]})
+    regions = resp.facets["region"]
+    assert regions[0].value == "Uusimaa" and regions[0].selected
+    rest = [(-fv.count, fv.label) for fv in regions[1:]]
+    assert rest == sorted(rest)
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("uravalmennus", {"nuorten-uravalmennus"}),
+    ("maahanmuuttajille", {"kielikoulutus"}),
+    ("Kaiku", {"kielikoulutus"}),
+    ("nuorille ohjausta", {"nuorten-uravalmennus"}),
+    ("hoivayritysten OR romaniportti", {"hoivayritysten-digitaidot", "romanien-osallisuus"}),
+    ("karriärcoachning", {"nuorten-uravalmennus"}),
+    ("career coaching", {"nuorten-uravalmennus"}),
+    ('"suomen kielen"', {"kielikoulutus"}),
+    ('"kielen suomen"', set()),
+    ("sparrauksella -yritysyhteistyöllä", set()),
+    ("sparrauksella NOT hoivayritysten", {"ikaantyneet-tyonhakijat"}),
+])
+def test_queries(svc, query, expected):
+    assert set(ids(run(svc, query))) == expected
+
+
+def test_one_row_per_practice_even_when_several_languages_match(svc):
+    resp = run(svc, "Ohjaamo")
+    assert ids(resp).count("nuorten-uravalmennus") == 1
+    assert resp.total == len(ids(resp))
+
+
+def test_results_in_the_display_language(svc):
+    r = run(svc, "uravalmennusta", display_lang="sv").results[0]
+    assert r.title == "Karriärcoachning för unga" and r.lang == "sv"
+    assert r.languages == ["en", "fi", "sv"]
+
+
+def test_snippets_mark_matches_and_escape_the_rest(svc):
+    r = run(svc, "sparrauksella").results[0]
+    assert "<mark>sparrauksella</mark>" in r.snippet
+    assert "<" not in r.snippet.replace("<mark>", "").replace("</mark>", "")
+
+
+@pytest.mark.parametrize("query", ['"unclosed', "title:(", "AND OR NOT", "[a TO", "^5", "~9", "*", "a*", "*a*",
+                                   "?*?*?*", "region:Uusimaa", "x" * 10_000, "sana " * 2000, "\x00", "\u202e"])
+def test_hostile_syntax_never_fails(svc, query):
+    resp = run(svc, query)
+    assert resp.total >= 0
+
+
+def test_field_syntax_cannot_address_schema_fields(svc):
+    # "region:Uusimaa" is read as words, so it does not act as a filter on the region field.
+    assert run(svc, "region:Uusimaa").total == run(svc, "region Uusimaa").total
+
+
+def test_title_sort_and_pagination(svc):
+    all_titles = [r.title for r in run(svc, sort="title", per_page=100).results]
+    assert all_titles == sorted(all_titles, key=lambda t: t.casefold())
+    page2 = run(svc, sort="title", per_page=3, page=2)
+    assert [r.title for r in page2.results] == all_titles[3:6]
+
+
+def test_page_beyond_the_end_is_clamped(svc):
+    resp = run(svc, per_page=5, page=10**6)
+    assert resp.page == resp.pages == 2
+    assert resp.results
+
+
+def test_lang_filter_counts_practices_with_a_version(svc):
+    assert ids(run(svc, filters={"lang": ["sv"]})) == ["nuorten-uravalmennus"]
