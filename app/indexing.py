@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from whoosh import fields, index
+from whoosh.analysis import LowercaseFilter, RegexTokenizer
 
 from .analysis import LANGUAGES, analyzer_for
 from .content import LoadResult, Practice, Problem, load_content
@@ -32,6 +33,7 @@ CATALOG = "practices.json"
 META = "meta.json"
 KEEP_VERSIONS = 3
 FACET_FIELDS = ("region", "large_area", "theme", "axis", "objective", "target_group", "period", "langs")
+SPELL_FIELD = "spell"
 TEXT_BOOSTS = {"title": 4.0, "project": 3.0, "summary": 2.0, "body": 1.0}
 
 
@@ -58,6 +60,9 @@ def make_schema() -> fields.Schema:
     }
     for name in FACET_FIELDS:
         spec[name] = fields.KEYWORD(commas=True, lowercase=False, scorable=False)
+    # Surface word forms of every language, for spelling correction ("did you mean").
+    spec[SPELL_FIELD] = fields.TEXT(analyzer=RegexTokenizer(r"[^\W\d_]+(?:-[^\W\d_]+)*") | LowercaseFilter(),
+                                    phrase=False, stored=False)
     for lang in LANGUAGES:
         for kind, boost in TEXT_BOOSTS.items():
             spec[f"{kind}_{lang}"] = fields.TEXT(
@@ -76,6 +81,7 @@ def practice_to_document(p: Practice, langs: Iterable[str], large_areas: Iterabl
         "period": p.period, "langs": ",".join(langs),
         f"title_{p.lang}": p.title, f"project_{p.lang}": p.project,
         f"summary_{p.lang}": p.summary, f"body_{p.lang}": p.body_text,
+        SPELL_FIELD: f"{p.title}\n{p.project}\n{p.summary}\n{p.body_text}",
     }
     return {k: v for k, v in doc.items() if v}
 

@@ -14,6 +14,7 @@ from whoosh import query as wq
 
 MAX_QUERY_CHARS = 500
 MAX_ITEMS = 24
+MAX_WORD_CHARS = 60  # longer "words" are noise; analysing them costs time for nothing
 MAX_PHRASE_VARIANTS = 16
 _TOKEN = re.compile(r'"[^"]*"?|[^\s"]+')
 
@@ -45,10 +46,22 @@ class ParsedQuery:
     def items(self) -> list[Item]:
         return [i for group in self.must for i in group]
 
+    def __str__(self) -> str:
+        parts = [" OR ".join(str(i) for i in group) for group in self.must]
+        parts += [f"-{i}" for i in self.must_not]
+        return " ".join(parts)
+
+    def with_words(self, replace: dict[str, str]) -> "ParsedQuery":
+        """A copy with single words replaced (used for spelling corrections)."""
+        def fix(item: Item) -> Item:
+            return Item((replace.get(item.words[0], item.words[0]),)) if not item.is_phrase else item
+        return ParsedQuery([[fix(i) for i in group] for group in self.must], list(self.must_not), self.truncated)
+
 
 def _clean_words(text: str) -> tuple[str, ...]:
     # Drop characters that are only syntax elsewhere; the analysers see the words.
-    return tuple(w for w in re.split(r"[\s*?^~(){}\[\]<>:\\]+", text) if w.strip("-+'.,;!"))
+    words = re.split(r"[\s*?^~(){}\[\]<>:\\]+", text)
+    return tuple(w[:MAX_WORD_CHARS] for w in words if w.strip("-+'.,;!"))
 
 
 def parse(text: str) -> ParsedQuery:

@@ -17,14 +17,17 @@ from whoosh import highlight, index, sorting
 from whoosh import query as wq
 
 from . import query as q
-from .analysis import LANGUAGES, analyzer_for
+from .analysis import LANGUAGES, analyzer_for, lemmas
 from .facets import FACETS, FacetCount, FacetIndex, bits_from_ordinals, ordinals_from_bits
-from .indexing import CATALOG, CURRENT, META, TEXT_BOOSTS, current_version
+from .indexing import CATALOG, CURRENT, META, SPELL_FIELD, TEXT_BOOSTS, current_version
 from .vocabularies import Vocabularies, load_vocabularies
 
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20
 SORTS = ("relevance", "title")
+TYPO_MIN_LETTERS = 5
+MAX_SPELL_CANDIDATES = 50_000
+MAX_SUGGESTED_WORDS = 6
 # The finnish alphabet ends in å, ä, ö; code points would put ä before å.
 _TITLE_KEY = str.maketrans({"å": "{", "ä": "|", "ö": "}", "æ": "|", "ø": "}", "ü": "y", "é": "e"})
 
@@ -63,7 +66,17 @@ class Result:
     period: str
     target_groups: list[str]
     languages: list[str]
-    matched: list[str] = field(default_factory=list)
+    matched: list["Match"] = field(default_factory=list)
+
+
+@dataclass
+class Match:
+    """Why a result matched: a term of the query and the word forms of the text it matched."""
+
+    query: str  # the visitor's word (or the synonym / corrected word that was searched)
+    term: str  # the base form, compound part or stem that matched
+    kind: str  # "base", "compound", "stem", "synonym" or "corrected"
+    forms: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -85,6 +98,9 @@ class SearchResponse:
     ignored: list[tuple[str, str]] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     version: str = ""
+    corrected: dict[str, str] = field(default_factory=dict)  # typo → word searched instead
+    suggestion: dict | None = None  # {"q": better-spelled query, "total": its result count}
+    relaxations: list[dict] = field(default_factory=list)  # zero results: one filter less
 
 
 class MarkFormatter(highlight.HtmlFormatter):
@@ -193,7 +209,7 @@ class SearchService:
         self._current: IndexVersion | None = None
         self._stamp: tuple[int, int] | None = None
         self.fields_by_lang = {lang: [f"{k}_{lang}" for k in TEXT_BOOSTS] for lang in LANGUAGES}
-        self._synonym_items: list[list[q.Item]] | None = None
+        self._synonym_items: list[list[tuple[q.Item, dict[str, frozenset[str]]]]] | None = None
 
     # -- version handling
     def version(self) -> IndexVersion:
@@ -226,33 +242,118 @@ class SearchService:
                 alts.append(token.text)
         return [positions[p] for p in sorted(positions)]
 
-    def _synonyms(self) -> list[list[q.Item]]:
+    def _lang_terms(self, item: q.Item) -> dict[str, frozenset[str]]:
+        return {lang: frozenset(t for w in item.words for pos in self._analyse(w, lang) for t in pos)
+                for lang in LANGUAGES}
+
+    def _synonyms(self) -> list[list[tuple[q.Item, dict[str, frozenset[str]]]]]:
         if self._synonym_items is None:
-            self._synonym_items = [[q.Item(tuple(t.split())) for t in group] for group in self.vocab.synonyms]
+            self._synonym_items = [[(g, self._lang_terms(g)) for g in (q.Item(tuple(t.split())) for t in group)]
+                                   for group in self.vocab.synonyms]
         return self._synonym_items
 
-    def _terms_of(self, item: q.Item) -> set[str]:
-        return {t for w in item.words for lang in LANGUAGES for pos in self._analyse(w, lang) for t in pos}
-
     def expand(self, item: q.Item) -> list[q.Item]:
-        """Synonyms of an item from the vocabulary's synonym groups (matched by base form)."""
-        mine = self._terms_of(item)
+        """Synonyms of an item from the vocabulary's synonym groups, matched by base form in any language."""
+        mine = self._lang_terms(item)
         out: list[q.Item] = []
         for group in self._synonyms():
-            if any(len(g.words) == len(item.words) and self._terms_of(g) == mine for g in group) or \
-               any(g.words == tuple(w.casefold() for w in item.words) for g in group):
-                out.extend(g for g in group if g.words != tuple(w.casefold() for w in item.words))
+            member = next((g for g, terms in group if any(mine[lang] and mine[lang] == terms[lang]
+                                                          for lang in LANGUAGES)), None)
+            if member is not None:
+                out.extend(g for g, _ in group if g is not member)
         return out
 
     def build_query(self, text: str) -> tuple[wq.Query | None, q.ParsedQuery]:
         parsed = q.parse(text)
-        return q.to_whoosh(parsed, self.fields_by_lang, self._analyse, self.expand), parsed
+        return self.to_whoosh(parsed), parsed
+
+    def to_whoosh(self, parsed: q.ParsedQuery) -> wq.Query | None:
+        return q.to_whoosh(parsed, self.fields_by_lang, self._analyse, self.expand)
+
+    # -- spelling
+    def _matches_anything(self, v: IndexVersion, item: q.Item) -> bool:
+        wquery = q.item_query(item, self.fields_by_lang, self._analyse, self.expand(item))
+        return wquery is not None and wquery.matcher(v.searcher).is_active()
+
+    def _neighbour(self, v: IndexVersion, word: str) -> str | None:
+        """A known word one edit away from ``word``, or from the stem of an indexed inflected form.
+
+        Finnish inflects at the end, so "maahanmuutaja" is corrected through "maahanmuuttajille":
+        the typed word is one edit from that form's beginning. The base form is returned.
+        """
+        reader = v.searcher.reader()
+        word = word.casefold()
+        best: tuple | None = None
+        for n, raw in enumerate(reader.expand_prefix(SPELL_FIELD, word[:2])):
+            if n >= MAX_SPELL_CANDIDATES:
+                break
+            cand = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+            if cand == word:
+                continue
+            key = _closeness(word, cand)
+            if key is None:
+                continue
+            key = (*key, reader.doc_frequency(SPELL_FIELD, raw), cand)
+            if best is None or key > best:
+                best = key
+        if best is None:
+            return None
+        base = lemmas(best[-1], "fi")
+        return base[0] if base and base[0] != word else best[-1]
+
+    def _corrections(self, v: IndexVersion, parsed: q.ParsedQuery) -> dict[str, str]:
+        """Words of 5+ letters that match nothing, each with the word searched instead."""
+        fixes = {}
+        for item in parsed.items():
+            word = item.words[0]
+            if item.is_phrase or len(word) < TYPO_MIN_LETTERS or not word.isalpha():
+                continue
+            if not self._matches_anything(v, item):
+                better = self._neighbour(v, word)
+                if better:
+                    fixes[word] = better
+        return fixes
+
+    def _suggest(self, v: IndexVersion, parsed: q.ParsedQuery, selections: Mapping[str, list[str]],
+                 total: int) -> dict | None:
+        """A better-spelled query with more results, for "did you mean …?"."""
+        replace = {}
+        for item in parsed.items()[:MAX_SUGGESTED_WORDS]:
+            word = item.words[0]
+            if item.is_phrase or len(word) < TYPO_MIN_LETTERS or not word.isalpha():
+                continue
+            better = self._neighbour(v, word)
+            if better:
+                replace[word] = better
+        if not replace:
+            return None
+        alternative = parsed.with_words(replace)
+        wquery = self.to_whoosh(alternative)
+        if wquery is None:
+            return None
+        count = (self._matching_bits(v, wquery) & v.facets.filter_bits(selections)).bit_count()
+        return {"q": str(alternative), "total": count} if count > total else None
+
+    def _relaxations(self, v: IndexVersion, text_bits: int, selections: Mapping[str, list[str]]) -> list[dict]:
+        """For zero results: each active filter value, and how many results there are without it."""
+        out = []
+        for facet, values in selections.items():
+            for value in values:
+                fewer = {f: [x for x in vals if not (f == facet and x == value)] for f, vals in selections.items()}
+                count = (text_bits & v.facets.filter_bits(fewer)).bit_count()
+                if count:
+                    out.append({"facet": facet, "value": value, "total": count})
+        return sorted(out, key=lambda r: -r["total"])
 
     # -- searching
     def search(self, req: SearchRequest) -> SearchResponse:
         """Run one search: results of the requested page, disjunctive facet counts, snippets."""
         v = self.version()
-        wquery, parsed = self.build_query(req.q)
+        parsed = q.parse(req.q)
+        corrected = self._corrections(v, parsed)
+        if corrected:
+            parsed = parsed.with_words(corrected)
+        wquery = self.to_whoosh(parsed)
         notices = ["query_truncated"] if parsed.truncated else []
         selections = {f: list(vals) for f, vals in req.filters.items()}
         text_bits = v.facets.all if wquery is None else self._matching_bits(v, wquery)
@@ -260,13 +361,63 @@ class SearchService:
         total = filtered.bit_count()
         pages = max(1, math.ceil(total / req.per_page))
         page = min(req.page, pages)
+        explain = self._explainer(parsed, corrected)
         if wquery is None or req.sort == "title":
-            results = self._by_title(v, filtered, page, req, wquery)
+            results = self._by_title(v, filtered, page, req, wquery, explain)
         else:
-            results = self._by_relevance(v, wquery, selections, page, req)
+            results = self._by_relevance(v, wquery, selections, page, req, explain)
         counts = v.facets.counts(text_bits, selections)
-        return SearchResponse(request=req, total=total, page=page, pages=pages, results=results,
-                              facets=self._labelled(counts, req.display_lang), notices=notices, version=v.name)
+        return SearchResponse(
+            request=req, total=total, page=page, pages=pages, results=results,
+            facets=self._labelled(counts, req.display_lang), notices=notices, version=v.name,
+            corrected=corrected,
+            suggestion=self._suggest(v, parsed, selections, total) if wquery is not None and total < 3 else None,
+            relaxations=self._relaxations(v, text_bits, selections) if total == 0 else [],
+        )
+
+    # -- why this matched
+    def _explainer(self, parsed: q.ParsedQuery, corrected: dict[str, str]) -> dict[str, tuple[str, str]]:
+        """Index term → (the visitor's word, kind) for every word of the query and its synonyms."""
+        typo_of = {v: k for k, v in corrected.items()}
+        terms: dict[str, tuple[str, str]] = {}
+        for item in parsed.items():
+            for synonym in self.expand(item):
+                for w in synonym.words:
+                    for lang in LANGUAGES:
+                        for t in lemmas(w, lang):
+                            terms.setdefault(t, (w, "synonym"))
+            for w in item.words:
+                for lang in LANGUAGES:
+                    for t in lemmas(w, lang):
+                        terms[t] = (typo_of.get(w, w), "corrected" if w in typo_of else "")
+        return terms
+
+    def _matches(self, v: IndexVersion, hit, explain: dict[str, tuple[str, str]]) -> list[Match]:  # noqa: ANN001
+        """The query terms a hit matched, each with the surface forms it matched in the text."""
+        found: dict[str, Match] = {}
+        for fieldname, raw in sorted(hit.matched_terms()):
+            term = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
+            word, kind = explain.get(term, (term, ""))
+            lang = fieldname.rsplit("_", 1)[-1]
+            match = found.setdefault(term, Match(query=word, term=term, kind=kind))
+            text = hit.get(fieldname) or ""
+            for form in self._forms(v, fieldname, raw, hit.docnum, text):
+                if form not in match.forms and len(match.forms) < 3:
+                    match.forms.append(form)
+            if not match.kind:
+                whole = {t for f in match.forms for t in lemmas(f, lang)}
+                match.kind = "base" if term in whole or not match.forms else "compound"
+        for m in found.values():
+            m.kind = m.kind or "base"
+        return list(found.values())
+
+    @staticmethod
+    def _forms(v: IndexVersion, fieldname: str, raw: bytes, docnum: int, text: str) -> list[str]:
+        postings = v.searcher.postings(fieldname, raw)
+        postings.skip_to(docnum)
+        if not postings.is_active() or postings.id() != docnum:
+            return []
+        return [text[start:end].casefold() for _, start, end in postings.value_as("characters")[:5]]
 
     def _matching_bits(self, v: IndexVersion, wquery: wq.Query) -> int:
         docnums = wquery.matcher(v.searcher).all_ids()
@@ -281,18 +432,18 @@ class SearchService:
         return wq.And(parts) if parts else None
 
     def _by_relevance(self, v: IndexVersion, wquery: wq.Query, selections: Mapping[str, list[str]],
-                      page: int, req: SearchRequest) -> list[Result]:
+                      page: int, req: SearchRequest, explain: dict[str, tuple[str, str]]) -> list[Result]:
         hits = v.searcher.search(wquery, limit=page * req.per_page, filter=self._filter_query(selections),
                                  collapse=sorting.FieldFacet("slug"), collapse_limit=1, terms=True)
         hits.fragmenter = highlight.PinpointFragmenter(maxchars=240, surround=70, autotrim=True)
         hits.formatter = MarkFormatter()
         out = []
         for hit in hits[(page - 1) * req.per_page: page * req.per_page]:
-            out.append(self._result(v, hit["slug"], req.display_lang, hit))
+            out.append(self._result(v, hit["slug"], req.display_lang, hit, explain))
         return out
 
     def _by_title(self, v: IndexVersion, bits: int, page: int, req: SearchRequest,
-                  wquery: wq.Query | None) -> list[Result]:
+                  wquery: wq.Query | None, explain: dict[str, tuple[str, str]]) -> list[Result]:
         start = (page - 1) * req.per_page
         chosen: list[int] = []
         skipped = 0
@@ -306,15 +457,16 @@ class SearchService:
                     break
         slugs = [v.slugs[i] for i in chosen]
         if wquery is None:
-            return [self._result(v, s, req.display_lang, None) for s in slugs]
+            return [self._result(v, s, req.display_lang, None, {}) for s in slugs]
         only = wq.Or([wq.Term("slug", s) for s in slugs]) if slugs else wq.NullQuery
         hits = v.searcher.search(wquery, limit=None, filter=only, collapse=sorting.FieldFacet("slug"), terms=True)
         hits.fragmenter = highlight.PinpointFragmenter(maxchars=240, surround=70, autotrim=True)
         hits.formatter = MarkFormatter()
         by_slug = {h["slug"]: h for h in hits}
-        return [self._result(v, s, req.display_lang, by_slug.get(s)) for s in slugs]
+        return [self._result(v, s, req.display_lang, by_slug.get(s), explain) for s in slugs]
 
-    def _result(self, v: IndexVersion, slug: str, display_lang: str, hit) -> Result:  # noqa: ANN001
+    def _result(self, v: IndexVersion, slug: str, display_lang: str, hit,  # noqa: ANN001
+                explain: dict[str, tuple[str, str]]) -> Result:
         shown = v.version_for(slug, display_lang)
         snippet, snippet_lang, matched = "", shown["lang"], []
         if hit is not None:
@@ -324,7 +476,7 @@ class SearchService:
                 if snippet:
                     snippet_lang = lang
                     break
-            matched = sorted({t.decode() if isinstance(t, bytes) else str(t) for _, t in hit.matched_terms()})
+            matched = self._matches(v, hit, explain)
         if not snippet:
             snippet = highlight.htmlescape(_shorten(shown["summary"], 240))
             snippet_lang = shown["lang"]
@@ -353,6 +505,126 @@ class SearchService:
         v = self.version()
         return {"version": v.name, "documents": v.meta["documents"], "practices": v.meta["practices"],
                 "built_at": v.meta["built_at"]}
+
+    # -- overview, exports and related practices (the pages a person meets)
+    def _query_bits(self, v: IndexVersion, text: str) -> tuple[int, wq.Query | None]:
+        """Practices matching the free text, corrected as ``search`` corrects it, and the query."""
+        parsed = q.parse(text)
+        corrected = self._corrections(v, parsed)
+        if corrected:
+            parsed = parsed.with_words(corrected)
+        wquery = self.to_whoosh(parsed)
+        return (v.facets.all if wquery is None else self._matching_bits(v, wquery)), wquery
+
+    def cross_counts(self, req: SearchRequest, facet_a: str, facet_b: str) -> dict[tuple[str, str], int]:
+        """Counts per value pair of two facets under the query and every filter but those two facets'.
+
+        Like the facet counts, the pair's own facets are not applied, so the matrix stays a map of
+        where to go next; the view marks the selected rows and columns.
+        """
+        v = self.version()
+        bits, _ = self._query_bits(v, req.q)
+        others = {f: list(vals) for f, vals in req.filters.items() if f not in (facet_a, facet_b)}
+        return v.facets.cross_counts(bits & v.facets.filter_bits(others), facet_a, facet_b)
+
+    def all_matching(self, req: SearchRequest) -> list[Result]:
+        """Every practice matching the request (not one page), in the order of the result list."""
+        v = self.version()
+        bits, wquery = self._query_bits(v, req.q)
+        selections = {f: list(vals) for f, vals in req.filters.items()}
+        matching = set(ordinals_from_bits(bits & v.facets.filter_bits(selections)))
+        if wquery is None or req.sort == "title":
+            slugs = [v.slugs[i] for i in v.title_order if i in matching]
+        else:
+            hits = v.searcher.search(wquery, limit=None, filter=self._filter_query(selections),
+                                     collapse=sorting.FieldFacet("slug"), collapse_limit=1)
+            slugs = [h["slug"] for h in hits if v.ordinal.get(h["slug"]) in matching]
+        return [self._plain_result(v, s, req.display_lang) for s in slugs]
+
+    def results_for(self, slugs: Sequence[str], display_lang: str) -> list[Result]:
+        """The known practices among ``slugs`` in the given order (a shortlist); unknown ones are left out."""
+        v = self.version()
+        return [self._plain_result(v, s, display_lang) for s in slugs if s in v.catalog]
+
+    def related(self, slug: str, display_lang: str, limit: int = 5) -> list[dict]:
+        """Practices like this one: similar body text (Whoosh more-like-this) and shared facets.
+
+        Returns dicts ``{"result": Result, "similar_text": bool, "shared": {facet: [values]}}``, best first.
+        """
+        v = self.version()
+        if slug not in v.catalog:
+            return []
+        text_score: dict[str, float] = {}
+        for lang in v.catalog[slug]:
+            docnum = v.searcher.document_number(doc_id=f"{slug}:{lang}")
+            if docnum is None:
+                continue
+            for hit in v.searcher.more_like(docnum, f"body_{lang}", top=limit * 4, numterms=12):
+                other = hit["slug"]
+                if other != slug:
+                    text_score[other] = max(text_score.get(other, 0.0), hit.score)
+        top = max(text_score.values(), default=0.0) or 1.0
+        mine = v._facet_values(slug)
+        weights = {"theme": 1.0, "objective": 1.0, "axis": 0.5, "target_group": 0.5, "region": 0.25}
+        scored = []
+        for other in v.slugs:
+            if other == slug:
+                continue
+            theirs = v._facet_values(other)
+            shared = {f: [x for x in mine[f] if x in theirs[f]] for f in weights}
+            shared = {f: xs for f, xs in shared.items() if xs}
+            similar = text_score.get(other, 0.0) / top
+            if not similar and "theme" not in shared and "objective" not in shared:
+                continue  # a shared region or axis alone does not make a practice related
+            score = 2.0 * similar + sum(weights[f] * len(xs) for f, xs in shared.items())
+            scored.append((-score, title_key(v.primary(other)["title"]), other, similar >= 0.25, shared))
+        scored.sort()
+        return [{"result": self._plain_result(v, other, display_lang), "similar_text": similar, "shared": shared}
+                for _, _, other, similar, shared in scored[:limit]]
+
+    @staticmethod
+    def _plain_result(v: IndexVersion, slug: str, display_lang: str) -> Result:
+        """A result without a query: the version in the display language (else the original), its summary."""
+        shown = v.version_for(slug, display_lang)
+        return Result(
+            id=slug, lang=shown["lang"], title=shown["title"], project=shown["project"], summary=shown["summary"],
+            snippet=highlight.htmlescape(_shorten(shown["summary"], 240)), snippet_lang=shown["lang"],
+            regions=shown["regions"], themes=shown["themes"], axis=shown["axis"], objective=shown["objective"],
+            period=shown["period"], target_groups=shown["target_groups"], languages=sorted(v.catalog[slug]),
+        )
+
+
+def _closeness(word: str, cand: str) -> tuple[int, int] | None:
+    """How well ``cand`` could be an inflected form of ``word`` mistyped once (higher is closer).
+
+    The whole form one edit away is best; then a form whose beginning is one edit from the typed
+    word, or from the word without its last one or two letters (inflection changes the ending:
+    maahanmuuttaja → maahanmuuttajia).
+    """
+    if within_one_edit(word, cand):
+        return (9, 0)
+    for drop in (0, 1, 2):
+        stem = word[: len(word) - drop]
+        if len(stem) < 4:
+            break
+        for k in (len(stem), len(stem) + 1, len(stem) - 1):
+            if len(cand) > k and cand[:k] != stem and within_one_edit(stem, cand[:k]):
+                # The shortest ending is the likeliest inflection of the intended word.
+                return (8, k - len(cand) - drop)
+    return None
+
+
+def within_one_edit(a: str, b: str) -> bool:
+    """True when ``a`` and ``b`` differ by one insertion, deletion, substitution or swap of neighbours."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    i = 0
+    while i < min(len(a), len(b)) and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        return a[i + 1:] == b[i + 1:] or (a[i + 2:] == b[i + 2:] and a[i:i + 2] == b[i:i + 2][::-1])
+    shorter, longer = (a, b) if len(a) < len(b) else (b, a)
+    return shorter[i:] == longer[i + 1:]
 
 
 def _shorten(text: str, limit: int) -> str:

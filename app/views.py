@@ -1,16 +1,21 @@
 """Web views: read request arguments, call the search service, render HTML or JSON."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import asdict
 from typing import Any
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
+from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request,
+                   session, url_for)
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
-from .search import NoIndex, SearchResponse, SearchService, parse_args
+from . import exports
+from . import shortlist as sl
+from .search import NoIndex, SearchRequest, SearchResponse, SearchService, parse_args
 
 bp = Blueprint("site", __name__)
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -34,7 +39,9 @@ def _search() -> tuple[SearchResponse, list[tuple[str, str]]]:
 
 def search_url(args: MultiDict, endpoint: str = "site.index", **changes: Any) -> str:
     """URL of the current search with some arguments replaced (a value of None removes it)."""
-    merged = MultiDict(args)
+    # url_for reads "endpoint" and "_anchor", "_method", "_scheme", "_external" itself: a visitor's
+    # ?endpoint=x or ?_method=POST would break every link on the page (a 500), so such keys are dropped.
+    merged = MultiDict((k, v) for k, v in args.items(multi=True) if k != "endpoint" and not k.startswith("_"))
     merged.pop("page", None)
     for key, value in changes.items():
         merged.pop(key, None)
@@ -62,7 +69,7 @@ def helpers() -> dict[str, Any]:
 @bp.route("/")
 def index():
     resp, ignored = _search()
-    return render_template("search.html", resp=resp, ignored=ignored, args=request.args)
+    return render_template("search.html", resp=resp, ignored=ignored, args=request.args, overview=overview(resp))
 
 
 @bp.route("/api/search")
@@ -89,11 +96,14 @@ def search_json(resp: SearchResponse, ignored: list[tuple[str, str]]) -> dict[st
                 "lang": r.lang, "snippet": r.snippet, "regions": r.regions, "themes": r.themes,
                 "axis": r.axis, "objective": r.objective, "priority": f"{r.axis} et {r.objective}",
                 "period": r.period, "target_groups": r.target_groups, "languages": r.languages,
-                "matched": r.matched,
+                "matched": [asdict(m) for m in r.matched],
             }
             for r in resp.results
         ],
         "facets": {f: [asdict(fv) for fv in resp.facets.get(f, [])] for f in API_FACETS},
+        "corrected": [{"typed": k, "searched": v} for k, v in resp.corrected.items()],
+        "suggestion": resp.suggestion,
+        "relaxations": resp.relaxations,
         "index_version": resp.version,
     }
 
@@ -118,7 +128,8 @@ def _pick(versions: dict[str, dict]) -> tuple[dict, bool]:
 def practice(slug: str):
     versions = _versions_or_404(slug)
     shown, fell_back = _pick(versions)
-    return render_template("practice.html", p=shown, versions=versions, fell_back=fell_back)
+    return render_template("practice.html", p=shown, versions=versions, fell_back=fell_back,
+                           related=service().related(slug, ui_lang()))
 
 
 @bp.route("/api/practice/<slug>")
@@ -181,3 +192,161 @@ def security_headers(response):
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
     response.headers.setdefault("X-Frame-Options", "DENY")
     return response
+
+
+# --- what a person meets: overview, exports, feed, shortlist, accessibility statement -----------
+
+STATEMENT_DATE = dt.date(2026, 11, 28)  # when the accessibility statement was written and last checked
+FEED_LIMIT = 100
+SHORTLIST_ACTIONS = ("add", "remove", "save", "clear")
+
+
+def _axis_order(code: str) -> tuple[int, str]:
+    digits = "".join(c for c in code if c.isdigit())
+    return (int(digits) if digits else 10**6, code)
+
+
+def overview(resp: SearchResponse) -> dict[str, Any]:
+    """Theme × priority-axis counts and per-region counts of the current search, for the front page."""
+    vocab = service().vocab
+    return {
+        "themes": list(vocab.themes),
+        "axes": sorted({a for p in vocab.periods.values() for a in p.axes}, key=_axis_order),
+        "matrix": service().cross_counts(resp.request, "theme", "axis"),
+        "regions": {fv.value: fv.count for fv in resp.facets.get("region", [])},
+    }
+
+
+def _index_built() -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(service().stats()["built_at"])
+    except (NoIndex, KeyError, ValueError, TypeError):
+        return None
+
+
+@bp.app_context_processor
+def page_helpers() -> dict[str, Any]:
+    return {"csrf_token": lambda: sl.csrf_token(session), "shortlist_ids": lambda: sl.ids_of(session),
+            "share_value": sl.share_value, "index_built": _index_built}
+
+
+def _label(facet: str, value: str) -> str:
+    return service().vocab.label(facet, value, ui_lang())
+
+
+def _practice_url(slug: str, lang: str) -> str:
+    return url_for("site.practice", slug=slug, lang=lang, _external=True)
+
+
+def _request() -> tuple[SearchRequest, list[tuple[str, str]]]:
+    return parse_args(request.args.getlist, service().vocab, ui_lang())
+
+
+def _headers() -> dict[str, str]:
+    return {"title": _("Practice"), "project": _("Project"), "priority": _("Priority axis and objective (TL/et)"),
+            "period": _("Programme period"), "regions": _("Region"), "themes": _("Theme"),
+            "target_groups": _("Target group"), "languages": _("Languages"), "url": _("Link")}
+
+
+def _download(data: bytes | str, mimetype: str, filename: str) -> Response:
+    return Response(data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _describe(req: SearchRequest) -> str:
+    """The search in words, for a feed title: the query and the labels of the filters."""
+    parts = [f"“{req.q}”"] if req.q.strip() else []
+    for facet, values in req.filters.items():
+        parts.extend(v if facet == "lang" else _label(facet, v) for v in values)
+    return ", ".join(parts) or _("all practices")
+
+
+@bp.route("/export.csv")
+def export_csv():
+    req, _ignored = _request()
+    rows = exports.rows_from(service().all_matching(req), _practice_url)
+    return _download(exports.to_csv(rows, _headers(), _label), "text/csv", "kaytantopankki.csv")
+
+
+@bp.route("/export.json")
+def export_json():
+    req, ignored = _request()
+    rows = exports.rows_from(service().all_matching(req), _practice_url)
+    meta = {"query": req.q, "filters": {k: list(v) for k, v in req.filters.items()},
+            "ignored": [{"facet": f, "value": v} for f, v in ignored], "sort": req.sort,
+            "index_version": service().stats()["version"]}
+    return jsonify(exports.to_json(rows, meta))
+
+
+@bp.route("/feed.atom")
+def feed_atom():
+    req, _ignored = _request()
+    rows = exports.rows_from(service().all_matching(req)[:FEED_LIMIT], _practice_url)
+    feed = exports.Feed(title=f"{_('Käytäntöpankki')}: {_describe(req)}", self_url=request.url,
+                        alternate_url=request.host_url.rstrip("/") + search_url(request.args),
+                        updated=service().stats()["built_at"], author=_("Käytäntöpankki"), lang=ui_lang())
+    return Response(exports.to_atom(rows, feed, _label), mimetype="application/atom+xml")
+
+
+@bp.route("/accessibility")
+def accessibility():
+    return render_template("accessibility.html", prepared=STATEMENT_DATE)
+
+
+def _listed() -> tuple[list[str], bool]:
+    """A shared list (``?ids=a,b``) or the visitor's own; the flag tells which."""
+    if "ids" in request.args:
+        return sl.parse_ids(request.args.get("ids")), True
+    return sl.ids_of(session), False
+
+
+@bp.route("/shortlist")
+def shortlist_page():
+    ids, shared = _listed()
+    results = service().results_for(ids, ui_lang())
+    return render_template("shortlist.html", results=results, shared=shared, own=sl.ids_of(session),
+                           ids=[r.id for r in results])
+
+
+@bp.route("/shortlist.md")
+def shortlist_markdown():
+    ids, _shared = _listed()
+    rows = exports.rows_from(service().results_for(ids, ui_lang()), _practice_url)
+    share = url_for("site.shortlist_page", ids=sl.share_value(r.id for r in rows) or None, _external=True)
+    text = exports.to_markdown(rows, _("Shortlist of good practices"), _headers(), _label, share,
+                               _("Shared list in Käytäntöpankki:"))
+    return _download(text, "text/markdown", "shortlist.md")
+
+
+@bp.route("/shortlist.csv")
+def shortlist_csv():
+    ids, _shared = _listed()
+    rows = exports.rows_from(service().results_for(ids, ui_lang()), _practice_url)
+    return _download(exports.to_csv(rows, _headers(), _label, exports.SHORTLIST_COLUMNS), "text/csv", "shortlist.csv")
+
+
+@bp.route("/shortlist/<action>", methods=["POST"])
+def shortlist_change(action: str):
+    """Add, remove, save a shared list as one's own, or clear; JSON for the script, else a redirect."""
+    if action not in SHORTLIST_ACTIONS:
+        abort(404)
+    if not sl.csrf_ok(session, request.form.get("csrf")):
+        return render_template("error.html", code=400, reason="token"), 400
+    slug = request.form.get("slug", "")
+    message = ""
+    if action == "add":
+        if not SLUG.match(slug) or service().practice(slug) is None:
+            abort(400)
+        if not sl.add(session, slug):
+            message = _("Your shortlist is full (%(num)d practices). Remove some to add more.", num=sl.MAX_ITEMS)
+    elif action == "remove":
+        sl.remove(session, slug)
+    elif action == "save":
+        sl.replace(session, sl.parse_ids(request.form.get("ids")))
+    else:
+        sl.replace(session, [])
+    ids = sl.ids_of(session)
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify({"ids": ids, "count": len(ids), "listed": slug in ids, "message": message})
+    if message:
+        flash(message)
+    return redirect(sl.safe_next(request.form.get("next"), url_for("site.shortlist_page")), 303)

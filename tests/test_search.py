@@ -128,3 +128,61 @@ def test_page_beyond_the_end_is_clamped(svc):
 
 def test_lang_filter_counts_practices_with_a_version(svc):
     assert ids(run(svc, filters={"lang": ["sv"]})) == ["nuorten-uravalmennus"]
+
+
+# --- typo tolerance, suggestions, zero-result help, synonyms, why-this-matched ----------------
+
+@pytest.mark.parametrize("typed, searched, expected", [
+    ("uravalmenusta", "uravalmennus", "nuorten-uravalmennus"),
+    ("sparrauksela", "sparraus", "ikaantyneet-tyonhakijat"),
+    ("romaniporti", "romaniportti", "romanien-osallisuus"),
+])
+def test_a_mistyped_word_is_retried_one_edit_away(svc, typed, searched, expected):
+    resp = run(svc, typed)
+    assert resp.corrected == {typed: searched}
+    assert ids(resp) == [expected]
+
+
+def test_short_words_and_matching_words_are_not_corrected(svc):
+    assert run(svc, "romni").corrected == {"romni": "romani"}
+    assert run(svc, "romn").corrected == {}  # fewer than five letters: too short to guess
+    assert run(svc, "qxzzyv").corrected == {}  # one edit from nothing indexed: nothing to offer
+    assert run(svc, "nuorille").corrected == {}
+
+
+def test_zero_results_suggest_removing_one_filter(svc):
+    resp = run(svc, "nuorille", filters={"region": ["Uusimaa"], "theme": ["kohti työtä"]})
+    assert resp.total == 0
+    assert {"facet": "region", "value": "Uusimaa", "total": 1} in resp.relaxations
+    assert all(r["total"] > 0 for r in resp.relaxations)
+
+
+def test_why_this_matched_names_base_forms_and_compound_parts(svc):
+    r = run(svc, "valmennus").results[0]
+    assert r.id == "nuorten-uravalmennus"
+    match = next(m for m in r.matched if m.term == "valmennus")
+    assert match.kind == "compound" and "uravalmennusta" in match.forms
+    r = run(svc, "nuori").results
+    forms = {f for res in r for m in res.matched if m.term == "nuori" for f in m.forms}
+    assert "nuorille" in forms
+
+
+def test_synonyms_from_the_vocabulary_are_applied(svc):
+    # The text says "Maahanmuuttajille"; the query's base form is only a synonym of it.
+    assert ids(run(svc, "maahanmuuttajataustaisille")) == ["kielikoulutus"]
+
+
+def test_did_you_mean_offers_a_better_spelled_query(tmp_path):
+    from app.indexing import build
+    from conftest import make_content
+    practices = {(f"v{i}", "fi"): ({"title": f"Käytäntö {i}", "project": "P", "regions": ["Kainuu"],
+                                    "themes": ["osallisuus"], "priority": "TL 5 et 10.1"},
+                                   "Ryhmävalmennus ja valmennusta nuorille.") for i in range(4)}
+    practices[("kirjoitusvirhe", "fi")] = ({"title": "Virhe", "project": "P", "regions": ["Kainuu"],
+                                            "themes": ["osallisuus"], "priority": "TL 5 et 10.1"},
+                                           "Tekstissä lukee valmenus väärin.")
+    content = make_content(tmp_path / "content", practices)
+    build(content, tmp_path / "index")
+    resp = SearchService(tmp_path / "index", content / "vocabularies").search(SearchRequest(q="valmenus"))
+    assert resp.total == 1 and resp.corrected == {}
+    assert resp.suggestion == {"q": "valmennus", "total": 4}
