@@ -43,7 +43,8 @@ def test_make_run_builds_and_serves_the_bundled_content():
         assert body is not None, proc.stdout.read().decode() if proc.poll() is not None else "server did not answer"
         assert "Uravalmennus Ohjaamossa" in body or "uravalmennus-ohjaamossa" in body
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
 
 
