@@ -6,6 +6,8 @@ served, and notices a new version (the ``CURRENT`` file changed) at the next req
 from __future__ import annotations
 
 import json
+import re
+import logging
 import math
 import os
 import threading
@@ -19,8 +21,11 @@ from whoosh import query as wq
 from . import query as q
 from .analysis import LANGUAGES, analyzer_for, lemmas
 from .facets import FACETS, FacetCount, FacetIndex, bits_from_ordinals, ordinals_from_bits
-from .indexing import CATALOG, CURRENT, META, SPELL_FIELD, TEXT_BOOSTS, current_version
+from .catalog import BROWSE, Browse, open_catalog
+from .indexing import CURRENT, META, SPELL_FIELD, TEXT_BOOSTS, current_version
 from .vocabularies import Vocabularies, load_vocabularies
+
+log = logging.getLogger(__name__)  # "app.search": which index version each worker serves
 
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20
@@ -123,15 +128,22 @@ def _to_int(values: Sequence[str], default: int, low: int, high: int) -> int:
     return max(low, min(high, number))
 
 
+_KNOWN_VALUES: dict[int, tuple[Vocabularies, dict[str, set[str]]]] = {}
+
+
 def parse_args(getlist: Callable[[str], list[str]], vocab: Vocabularies,
                display_lang: str = "fi") -> tuple[SearchRequest, list[tuple[str, str]]]:
     """Read a search request from query arguments; unknown facet values are returned, not used."""
-    known: dict[str, set[str]] = {
-        "region": set(vocab.regions), "large_area": set(vocab.large_areas), "theme": set(vocab.themes),
-        "axis": {a for p in vocab.periods.values() for a in p.axes},
-        "objective": {o for p in vocab.periods.values() for a in p.axes.values() for o in a.objectives},
-        "target_group": set(vocab.target_groups), "period": set(vocab.periods), "lang": set(LANGUAGES),
-    }
+    # Every link of a results page is parsed too, so the known values are computed once per vocabulary.
+    cached = _KNOWN_VALUES.get(id(vocab))
+    if cached is None or cached[0] is not vocab:
+        cached = _KNOWN_VALUES[id(vocab)] = (vocab, {
+            "region": set(vocab.regions), "large_area": set(vocab.large_areas), "theme": set(vocab.themes),
+            "axis": {a for p in vocab.periods.values() for a in p.axes},
+            "objective": {o for p in vocab.periods.values() for a in p.axes.values() for o in a.objectives},
+            "target_group": set(vocab.target_groups), "period": set(vocab.periods), "lang": set(LANGUAGES),
+        })
+    known = cached[1]
     filters: dict[str, tuple[str, ...]] = {}
     ignored: list[tuple[str, str]] = []
     for facet in FACETS:
@@ -169,16 +181,25 @@ class IndexVersion:
         self.path = path
         self.name = path.name
         self.meta = json.loads((path / META).read_text(encoding="utf-8"))
-        with open(path / CATALOG, encoding="utf-8") as fh:
-            self.catalog: dict[str, dict[str, dict]] = json.load(fh)
+        # Records are fetched per practice when shown; the arrays below were computed by the build,
+        # so opening a version reads no practice (cold start stays short at 100k practices).
+        self.catalog: Mapping[str, dict[str, dict]] = open_catalog(path)
         self.ix = index.open_dir(str(path))
         self.searcher = self.ix.searcher()
-        self.slugs = sorted(self.catalog)
-        self.ordinal = {s: i for i, s in enumerate(self.slugs)}
-        self.facets = FacetIndex([self._facet_values(s) for s in self.slugs])
-        self.title_order = sorted(range(len(self.slugs)), key=lambda i: title_key(self.primary(self.slugs[i])["title"]))
-        slug_column = self.searcher.reader().column_reader("slug")
-        self.doc_ordinal = [self.ordinal[s] for s in slug_column]
+        browse = Browse.load(path / BROWSE)
+        if browse is None:  # a version built before the browse arrays existed
+            self.slugs = sorted(self.catalog)
+            self.ordinal = {s: i for i, s in enumerate(self.slugs)}
+            self.facets = FacetIndex([self._facet_values(s) for s in self.slugs])
+            self.title_order = sorted(range(len(self.slugs)),
+                                      key=lambda i: title_key(self.primary(self.slugs[i])["title"]))
+            self.doc_ordinal = [self.ordinal[s] for s in self.searcher.reader().column_reader("slug")]
+        else:
+            self.slugs = browse.slugs
+            self.ordinal = {s: i for i, s in enumerate(self.slugs)}
+            self.facets = FacetIndex(browse.values)
+            self.title_order = browse.title_order
+            self.doc_ordinal = browse.doc_ordinal
 
     def primary(self, slug: str) -> dict:
         versions = self.catalog[slug]
@@ -230,6 +251,8 @@ class SearchService:
             if self._current is None or self._current.name != name:
                 # Open the new directory; never refresh the old searcher (stale documents after a rebuild).
                 self._current = IndexVersion(self.root / name)
+                log.info("process %d now serves index version %s (%d documents)", os.getpid(), name,
+                         self._current.meta.get("documents", 0))
             self._stamp = stamp
             return self._current
 
@@ -594,23 +617,29 @@ class SearchService:
         )
 
 
+def _squeeze(word: str) -> str:
+    """The word with doubled letters single: Finnish typos often drop or double one."""
+    return re.sub(r"(.)\1+", r"\1", word)
+
+
 def _closeness(word: str, cand: str) -> tuple[int, int] | None:
     """How well ``cand`` could be an inflected form of ``word`` mistyped once (higher is closer).
 
-    The whole form one edit away is best; then a form whose beginning is one edit from the typed
-    word, or from the word without its last one or two letters (inflection changes the ending:
-    maahanmuuttaja → maahanmuuttajia).
+    The whole form one edit away (or equal but for doubled letters) is best; then a form whose
+    beginning is one edit from the typed word, or from the word without its last one or two
+    letters (inflection changes the ending: maahanmuuttaja → maahanmuuttajia).
     """
-    if within_one_edit(word, cand):
+    if within_one_edit(word, cand) or _squeeze(word) == _squeeze(cand):
         return (9, 0)
-    for drop in (0, 1, 2):
-        stem = word[: len(word) - drop]
-        if len(stem) < 4:
-            break
-        for k in (len(stem), len(stem) + 1, len(stem) - 1):
-            if len(cand) > k and cand[:k] != stem and within_one_edit(stem, cand[:k]):
-                # The shortest ending is the likeliest inflection of the intended word.
-                return (8, k - len(cand) - drop)
+    for squeezed, (typed, form) in enumerate(((word, cand), (_squeeze(word), _squeeze(cand)))):
+        for drop in (0, 1, 2):
+            stem = typed[: len(typed) - drop]
+            if len(stem) < 4:
+                break
+            for k in (len(stem), len(stem) + 1, len(stem) - 1):
+                if len(form) > k and (within_one_edit(stem, form[:k]) or (squeezed and stem == form[:k])):
+                    # The shortest ending is the likeliest inflection of the intended word.
+                    return (8 - squeezed, k - len(form) - drop)
     return None
 
 
