@@ -313,10 +313,10 @@ class SearchService:
             cand = raw.decode("utf-8") if isinstance(raw, bytes) else raw
             if cand == word:
                 continue
-            key = _closeness(word, cand)
-            if key is None:
+            cost = _closeness(word, cand)
+            if cost is None:
                 continue
-            key = (*key, reader.doc_frequency(SPELL_FIELD, raw), cand)
+            key = (-cost, reader.doc_frequency(SPELL_FIELD, raw), cand)
             if best is None or key > best:
                 best = key
         if best is None:
@@ -622,25 +622,32 @@ def _squeeze(word: str) -> str:
     return re.sub(r"(.)\1+", r"\1", word)
 
 
-def _closeness(word: str, cand: str) -> tuple[int, int] | None:
-    """How well ``cand`` could be an inflected form of ``word`` mistyped once (higher is closer).
+def _closeness(word: str, cand: str) -> float | None:
+    """Cost of reading ``cand`` as an inflected form of ``word`` typed with one slip (lower is closer).
 
-    The whole form one edit away (or equal but for doubled letters) is best; then a form whose
-    beginning is one edit from the typed word, or from the word without its last one or two
-    letters (inflection changes the ending: maahanmuuttaja → maahanmuuttajia).
+    A slip is one edit, or a doubled or undoubled letter. Finnish inflects at the end, so the
+    typed word may also match the beginning of the form after dropping its own last one or two
+    letters (maahanmuuttaja → maahanmuuttajia); each dropped letter and each letter of the
+    remaining ending adds to the cost, so the plainest inflection of the intended word wins.
     """
-    if within_one_edit(word, cand) or _squeeze(word) == _squeeze(cand):
-        return (9, 0)
-    for squeezed, (typed, form) in enumerate(((word, cand), (_squeeze(word), _squeeze(cand)))):
-        for drop in (0, 1, 2):
-            stem = typed[: len(typed) - drop]
-            if len(stem) < 4:
-                break
-            for k in (len(stem), len(stem) + 1, len(stem) - 1):
-                if len(form) > k and (within_one_edit(stem, form[:k]) or (squeezed and stem == form[:k])):
-                    # The shortest ending is the likeliest inflection of the intended word.
-                    return (8 - squeezed, k - len(form) - drop)
-    return None
+    if _squeeze(word) == _squeeze(cand):
+        return 0.4
+    if within_one_edit(word, cand):
+        return 0.9
+    best = None
+    for drop in (0, 1, 2):
+        stem = word[: len(word) - drop]
+        if len(stem) < 4:
+            break
+        for k in (len(stem) - 1, len(stem), len(stem) + 1):
+            if len(cand) <= k:
+                continue
+            head = cand[:k]
+            slip = 0.5 if _squeeze(stem) == _squeeze(head) else 1.0 if within_one_edit(stem, head) else None
+            if slip is not None:
+                cost = slip + 0.5 * drop + 0.1 * (len(cand) - k)
+                best = cost if best is None else min(best, cost)
+    return best
 
 
 def within_one_edit(a: str, b: str) -> bool:
