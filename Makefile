@@ -12,10 +12,16 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -e '.[test]'
-	$(PY) -m babel.messages.frontend compile -d app/translations --statistics 2>/dev/null || true
 	touch $@
 
-install: $(VENV)/.installed
+# axe-core for the accessibility checks of the browser tests (package.json; the site needs no Node).
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --silent --no-audit --no-fund
+
+# The gettext catalogues are compiled on every install (the .mo files are not in git); pybabel,
+# unlike 'python -m babel.messages.frontend', exits non-zero when a catalogue has errors.
+install: $(VENV)/.installed node_modules/.package-lock.json
+	$(VENV)/bin/pybabel compile -d app/translations --statistics
 
 check: install
 	$(PY) build.py --check

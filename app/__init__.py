@@ -33,6 +33,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         BABEL_DEFAULT_LOCALE="fi",
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
         JSON_SORT_KEYS=False,
+        SESSION_COOKIE_SAMESITE="Lax",  # the shortlist forms also carry a per-session token
     )
     app.config.from_prefixed_env()
     if test_config:

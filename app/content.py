@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import os
 import re
+import reprlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -143,7 +145,24 @@ def _text(r: _Reader, meta: dict, key: str, required: bool) -> str:
     if not isinstance(value, str):
         r.fail(key, f"must be text, but {_describe(value)}; put the value in quotes")
         return ""
+    if not _encodable(value):
+        r.fail(key, _SURROGATE_MESSAGE)
+        return ""
     return value.strip()
+
+
+# A YAML escape such as "\ud800" makes a string that cannot be written as UTF-8 (the index would fail).
+_SURROGATE_MESSAGE = "contains an escape of half a character (such as \\ud800 in quotes); write the character itself"
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxstring, _SHORT.maxother = 2, 4, 4, 60, 60
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _text_list(r: _Reader, meta: dict, key: str) -> list[str] | None:
@@ -157,10 +176,13 @@ def _text_list(r: _Reader, meta: dict, key: str) -> list[str] | None:
         return []
     out = []
     for item in value:
-        if isinstance(item, str) and item.strip():
+        if isinstance(item, str) and item.strip() and not _encodable(item):
+            r.fail(key, _SURROGATE_MESSAGE)
+        elif isinstance(item, str) and item.strip():
             out.append(item.strip())
-        else:
-            r.fail(key, f"'{item}' is not text: {_describe(item)}; put it in quotes")
+        else:  # shortened: a YAML alias can make a value that prints as gigabytes
+            shown = item if isinstance(item, (bool, int, float, dt.date, type(None))) else _SHORT.repr(item)
+            r.fail(key, f"'{shown}' is not text: {_describe(item)}; put it in quotes")
     return out
 
 
@@ -218,6 +240,8 @@ def _key_lines(front: str, r: _Reader, first_line: int) -> None:
     if not isinstance(node, yaml.MappingNode):
         return
     for key_node, _ in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            continue  # a list or mapping as a key: safe_load reports it (and printing it could be huge)
         key = str(key_node.value)
         line = key_node.start_mark.line + first_line
         if key in r.lines:
@@ -237,6 +261,12 @@ def _decode(r: _Reader, data: bytes) -> str | None:
 
 
 def _split(r: _Reader, text: str) -> tuple[dict, str] | None:
+    if not text.strip():
+        r.fail("", "the file is empty: write the front matter ('---', the YAML fields, '---') and the description")
+        return None
+    if text.strip() == "---":
+        r.fail("", "the front matter is not closed: add the YAML fields and a line '---' after them")
+        return None
     if not text.startswith("---\n"):
         r.fail("", "no front matter: the file must start with a line '---', the YAML fields, and '---'")
         return None
@@ -255,12 +285,22 @@ def _split(r: _Reader, text: str) -> tuple[dict, str] | None:
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         r.fail("", f"YAML syntax error: {problem} (check quotes, colons and indentation)", line)
         return None
+    except RecursionError:
+        r.fail("", "the front matter is nested too deeply (thousands of brackets); write plain 'field: value' lines")
+        return None
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
-        r.fail("", f"the front matter must be 'field: value' lines, but {_describe(meta)}", 2)
+        kind = "a list" if isinstance(meta, list) else f"the single value {_SHORT.repr(meta)}"
+        r.fail("", f"the front matter must be 'field: value' lines, but it is {kind}", 2)
         return None
     return meta, body
+
+
+def _unreadable(path: Path, exc: OSError) -> str:
+    if path.is_symlink() and isinstance(exc, FileNotFoundError):
+        return f"a symbolic link to '{os.readlink(path)}', which does not exist"
+    return (exc.strerror or type(exc).__name__).lower()
 
 
 def read_practice(path: Path, vocab: Vocabularies, display: str | None = None) -> tuple[dict | None, list[Problem]]:
@@ -271,10 +311,16 @@ def read_practice(path: Path, vocab: Vocabularies, display: str | None = None) -
         r.fail("", f"bad file name '{path.name}': use <slug>.<lang>.md with a lower-case slug "
                    f"of a-z, 0-9 and hyphens and lang one of {', '.join(LANGS)}")
         return None, r.problems
-    if path.stat().st_size > MAX_FILE_BYTES:
+    try:
+        size = path.stat().st_size
+        data = path.read_bytes() if size <= MAX_FILE_BYTES else b""
+    except OSError as exc:  # a broken or looping symbolic link, a directory behind a link, no permission
+        r.fail("", f"cannot read the file ({_unreadable(path, exc)}); fix or remove it")
+        return None, r.problems
+    if size > MAX_FILE_BYTES:
         r.fail("", f"file is larger than {MAX_FILE_BYTES // 1000} kB; split the practice or shorten it")
         return None, r.problems
-    text = _decode(r, path.read_bytes())
+    text = _decode(r, data)
     parts = _split(r, text) if text is not None else None
     if parts is None:
         return None, r.problems
@@ -331,7 +377,8 @@ def practice_files(content_dir: Path) -> list[Path]:
     root = content_dir / "practices"
     if not root.is_dir():
         return []
-    return sorted(p for p in root.rglob("*") if (p.is_file() or p.is_symlink())
+    # A link to a directory counts as a directory (skipped); a broken link is kept, to be reported.
+    return sorted(p for p in root.rglob("*") if (p.is_file() or (p.is_symlink() and not p.is_dir()))
                   and not any(part.startswith(".") for part in p.relative_to(root).parts))
 
 
@@ -348,6 +395,8 @@ def _outside(path: Path, content_dir: Path) -> bool:
         return False
     except ValueError:
         return True
+    except (RuntimeError, OSError):  # a symbolic link loop: reading the file reports it
+        return False
 
 
 def load_content(content_dir: str | Path, vocab: Vocabularies | None = None,

@@ -82,3 +82,14 @@ class FacetIndex:
             rows += [FacetCount(v, 0, True) for v in selected if v not in self.bits[facet]]
             out[facet] = rows
         return out
+
+    def cross_counts(self, base: int, facet_a: str, facet_b: str) -> dict[tuple[str, str], int]:
+        """Practices of ``base`` having value ``a`` of ``facet_a`` and ``b`` of ``facet_b``, for every pair."""
+        out: dict[tuple[str, str], int] = {}
+        for a, a_bits in self.bits[facet_a].items():
+            within = base & a_bits
+            for b, b_bits in self.bits[facet_b].items():
+                count = (within & b_bits).bit_count() if within else 0
+                if count:
+                    out[(a, b)] = count
+        return out

@@ -3,9 +3,14 @@
 Layout of an index root::
 
     index/CURRENT            name of the version being served (replaced atomically)
-    index/v-<stamp>/         one complete index: Whoosh files + practices.json + meta.json
+    index/v-<stamp>/         one complete index: Whoosh files + meta.json + practices.sqlite (records)
+                             + browse.pickle (precomputed facet arrays) + documents.json (hash per slug)
     index/.tmp-<stamp>/      a build in progress (removed by the next build if the builder died)
     index/.build.lock        held while a build runs
+    index/.content-cache     validated practices by content hash; index/.lemma-cache  word analyses
+
+A build reuses the served version when little changed: it links its immutable segment files into
+the new version, deletes the changed practices' documents and adds their new ones (incremental).
 """
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ import os
 import secrets
 import shutil
 import time
+from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -25,12 +31,18 @@ from pathlib import Path
 from whoosh import fields, index
 from whoosh.analysis import LowercaseFilter, RegexTokenizer
 
+from . import analysis
 from .analysis import LANGUAGES, analyzer_for
-from .content import LoadResult, Practice, Problem, load_content
+from .buildcache import (CONTENT_CACHE, LEMMA_CACHE, PARALLEL_FROM, Progress, cancel_writer, code_fingerprint,
+                         load_content_cached, parallel_writer, prewarm_lemmas, worker_count)
+from .catalog import BROWSE, CATALOG_DB, Browse, facet_values, update_catalog, write_catalog
+from .content import Practice, Problem
 
 CURRENT = "CURRENT"
-CATALOG = "practices.json"
+CATALOG = CATALOG_DB
 META = "meta.json"
+DOC_HASHES = "documents.json"
+INCREMENTAL_UP_TO = 0.2  # share of practices changed (or already deleted) beyond which a full build is cheaper
 KEEP_VERSIONS = 3
 FACET_FIELDS = ("region", "large_area", "theme", "axis", "objective", "target_group", "period", "langs")
 SPELL_FIELD = "spell"
@@ -49,6 +61,10 @@ class BuildResult:
     practices: int = 0
     documents: int = 0
     seconds: float = 0.0
+    mode: str = ""  # "full" or "incremental"
+    changed: int = 0  # practices (re)indexed
+    reused: int = 0  # practices whose validated files came from the cache
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per step
 
 
 def make_schema() -> fields.Schema:
@@ -181,65 +197,228 @@ def _clean(root: Path) -> None:
 
 # --- building --------------------------------------------------------------------------------
 
-def _content_hash(practices: list[Practice]) -> str:
-    h = hashlib.sha256()
-    for p in practices:
-        h.update(json.dumps(asdict(p), sort_keys=True, ensure_ascii=False).encode())
-    return h.hexdigest()[:16]
+def index_fingerprint() -> str:
+    """What turns practices into Whoosh documents: a version is only updated in place under the same one."""
+    return code_fingerprint(("indexing.py",), ("whoosh-reloaded",)) + analysis.cache_fingerprint()
 
 
-def write_index(practices: list[Practice], target: Path, large_area_of: dict[str, str],
-                progress: Callable[[Iterable], Iterable] | None = None) -> int:
-    """Write a complete index version for ``practices`` into the empty directory ``target``."""
+def _areas(p: Practice, large_area_of: dict[str, str]) -> list[str]:
+    return sorted({large_area_of[r] for r in p.regions if large_area_of.get(r)})
+
+
+def documents_by_slug(practices: list[Practice], large_area_of: dict[str, str]) -> dict[str, list[dict]]:
+    """The Whoosh documents of every practice, by slug (a practice's documents depend on its siblings)."""
     langs_of: dict[str, list[str]] = {}
     for p in practices:
         langs_of.setdefault(p.slug, []).append(p.lang)
+    docs: dict[str, list[dict]] = {}
+    for p in practices:
+        docs.setdefault(p.slug, []).append(practice_to_document(p, sorted(langs_of[p.slug]), _areas(p, large_area_of)))
+    return docs
+
+
+def _doc_hash(docs: list[dict]) -> str:
+    return hashlib.sha256(json.dumps(docs, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:20]
+
+
+def _add_documents(writer, docs: dict[str, list[dict]], slugs: Iterable[str],  # noqa: ANN001
+                   progress: Progress | None) -> None:
+    slugs = list(slugs)
+    items: Iterable[dict] = (d for s in slugs for d in docs[s])
+    if progress:
+        items = progress(items, total=sum(len(docs[s]) for s in slugs), desc="indexing")
+    for doc in items:
+        writer.add_document(**doc)
+
+
+def _check_documents(target: Path, expected: int) -> int:
+    """Count the searchable documents: a lost worker segment must fail the build, not shrink the index."""
+    with index.open_dir(str(target)).searcher() as s:
+        found, total = s.doc_count(), s.doc_count_all()
+    if found != expected:
+        raise RuntimeError(f"the new index has {found} documents instead of {expected}; nothing was switched")
+    return total - found
+
+
+def write_index(practices: list[Practice], target: Path, large_area_of: dict[str, str],
+                progress: Progress | None = None, *, procs: int | None = None,
+                docs: dict[str, list[dict]] | None = None, hashes: dict[str, str] | None = None) -> int:
+    """Write a complete index version for ``practices`` into the empty directory ``target``.
+
+    With several workers (by default one per core for large builds) each worker analyses and writes
+    its own segment; the segments are not merged (a search reads them all).
+    """
+    docs = docs if docs is not None else documents_by_slug(practices, large_area_of)
     ix = index.create_in(str(target), make_schema())
-    writer = ix.writer(limitmb=256)
-    catalog: dict[str, dict[str, dict]] = {}
+    workers = worker_count(procs) if procs or len(practices) >= PARALLEL_FROM else 1
+    writer = parallel_writer(ix, workers, len(practices)) if workers > 1 else ix.writer(limitmb=256)
     try:
-        for p in (progress(practices) if progress else practices):
-            areas = sorted({large_area_of[r] for r in p.regions if large_area_of.get(r)})
-            writer.add_document(**practice_to_document(p, sorted(langs_of[p.slug]), areas))
-            catalog.setdefault(p.slug, {})[p.lang] = practice_record(p, areas)
+        _add_documents(writer, docs, sorted(docs), progress)
         writer.commit()
     except BaseException:
-        writer.cancel()
+        cancel_writer(writer)
         raise
-    with open(target / CATALOG, "w", encoding="utf-8") as fh:
-        json.dump(catalog, fh, ensure_ascii=False)
+    _check_documents(target, len(practices))
+    write_version_data(practices, target, large_area_of, docs, hashes=hashes)
     return len(practices)
 
 
+def _link_segments(previous: Path, target: Path) -> None:
+    """Make ``target`` a copy of the Whoosh index in ``previous``: segment files are never rewritten, so link them."""
+    for f in previous.iterdir():
+        if f.suffix == ".seg":
+            try:
+                os.link(f, target / f.name)
+            except OSError:
+                shutil.copy2(f, target / f.name)
+        elif f.suffix == ".toc":
+            shutil.copy2(f, target / f.name)
+
+
+def update_index(practices: list[Practice], previous: Path, target: Path, large_area_of: dict[str, str],
+                 changed: set[str], removed: set[str], progress: Progress | None = None,
+                 docs: dict[str, list[dict]] | None = None, hashes: dict[str, str] | None = None) -> int:
+    """Write into ``target`` the version ``previous`` with the documents of ``changed`` and ``removed`` slugs replaced."""
+    docs = docs if docs is not None else documents_by_slug(practices, large_area_of)
+    _link_segments(previous, target)
+    writer = index.open_dir(str(target)).writer(limitmb=64)
+    try:
+        for slug in sorted(changed | removed):
+            writer.delete_by_term("slug", slug)
+        _add_documents(writer, docs, sorted(changed), progress)
+        writer.commit()  # the default policy merges the small segments of earlier updates
+    except BaseException:
+        writer.cancel()
+        raise
+    _check_documents(target, len(practices))
+    write_version_data(practices, target, large_area_of, docs, previous=previous, changed=changed, removed=removed,
+                       hashes=hashes)
+    return len(practices)
+
+
+def write_version_data(practices: list[Practice], target: Path, large_area_of: dict[str, str],
+                       docs: dict[str, list[dict]], *, previous: Path | None = None,
+                       changed: set[str] = frozenset(), removed: set[str] = frozenset(),
+                       hashes: dict[str, str] | None = None) -> None:
+    """Write the practice catalogue, the browse arrays and the per-slug document hashes of a version."""
+    from .search import title_key  # here: search imports this module
+
+    if previous is None:
+        records: dict[str, dict[str, dict]] = {}
+        for p in practices:
+            records.setdefault(p.slug, {})[p.lang] = practice_record(p, _areas(p, large_area_of))
+        write_catalog(target / CATALOG_DB, sorted(records.items()))
+    else:
+        records = {}
+        for p in practices:
+            if p.slug in changed:
+                records.setdefault(p.slug, {})[p.lang] = practice_record(p, _areas(p, large_area_of))
+        update_catalog(previous / CATALOG_DB, target / CATALOG_DB, records, removed)
+    light: dict[str, dict[str, dict]] = {}
+    for p in practices:
+        light.setdefault(p.slug, {})[p.lang] = {
+            "regions": p.regions, "large_areas": _areas(p, large_area_of), "themes": p.themes, "axis": p.axis,
+            "objective": p.objective, "target_groups": p.target_groups, "period": p.period, "title": p.title}
+    slugs = sorted(light)
+    ordinal = {s: i for i, s in enumerate(slugs)}
+    titles = [(light[s].get("fi") or next(iter(light[s].values())))["title"] for s in slugs]
+    with index.open_dir(str(target)).reader() as reader:
+        # Deleted documents keep their numbers; no search returns them, so any ordinal will do.
+        doc_ordinal = array("I", (ordinal.get(s, 0) for s in reader.column_reader("slug")))
+    Browse(slugs=slugs, values=[facet_values(light[s]) for s in slugs], titles=titles,
+           title_order=array("I", sorted(range(len(slugs)), key=lambda i: title_key(titles[i]))),
+           doc_ordinal=doc_ordinal).save(target / BROWSE)
+    hashes = hashes if hashes is not None else {slug: _doc_hash(d) for slug, d in docs.items()}
+    (target / DOC_HASHES).write_text(json.dumps(hashes, sort_keys=True), encoding="utf-8")
+
+
+def _plan(root: Path, hashes: dict[str, str]) -> tuple[Path, set[str], set[str]] | None:
+    """(previous version, changed slugs, removed slugs) when updating the served version is worth it."""
+    name = current_version(root)
+    if name is None:
+        return None
+    previous = root / name
+    try:
+        meta = json.loads((previous / META).read_text(encoding="utf-8"))
+        old = json.loads((previous / DOC_HASHES).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if meta.get("index_fingerprint") != index_fingerprint() or not (previous / CATALOG_DB).exists():
+        return None
+    changed = {slug for slug, h in hashes.items() if old.get(slug) != h}
+    removed = set(old) - set(hashes)
+    stale = meta.get("deleted_documents", 0) + sum(1 for s in changed | removed if s in old)
+    if len(changed | removed) > INCREMENTAL_UP_TO * max(len(old), 1) or \
+            stale > INCREMENTAL_UP_TO * max(meta.get("documents", 0), 1):
+        return None
+    return previous, changed, removed
+
+
 def build(content_dir: str | Path, index_root: str | Path, *, check_only: bool = False, wait: bool = True,
-          on_wait: Callable[[str], None] | None = None,
-          progress: Callable[[Iterable], Iterable] | None = None) -> BuildResult:
+          on_wait: Callable[[str], None] | None = None, progress: Progress | None = None,
+          procs: int | None = None, incremental: bool = True) -> BuildResult:
     """Validate the content and, if every file is valid, build and switch to a new index version.
 
-    On any problem the served index is left untouched.
+    On any problem the served index is left untouched. ``progress(items, total=, desc=)`` wraps long
+    steps; ``procs`` caps the worker processes (default: one per core); ``incremental=False`` forces
+    a build from scratch (the caches of validated files and word analyses are still used).
     """
     started = time.perf_counter()
     content_dir, root = Path(content_dir), Path(index_root)
-    loaded: LoadResult = load_content(content_dir)
+    loaded, cached = load_content_cached(content_dir, root / CONTENT_CACHE if root.is_dir() else None,
+                                         procs=procs, progress=progress)
+    timings: dict[str, float] = {}
+    last = [started]
+
+    def lap(step: str) -> None:
+        now = time.perf_counter()
+        timings[step] = timings.get(step, 0.0) + now - last[0]
+        last[0] = now
+
+    lap("validate")
     if loaded.problems or check_only:
+        if root.is_dir():
+            cached.save(root / CONTENT_CACHE)
         return BuildResult(ok=not loaded.problems, problems=loaded.problems,
                            practices=len({p.slug for p in loaded.practices}), documents=len(loaded.practices),
                            seconds=time.perf_counter() - started)
     root.mkdir(parents=True, exist_ok=True)
     with _Lock(root, wait, on_wait):
         _clean(root)
+        cached.save(root / CONTENT_CACHE)
         stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%f") + "-" + secrets.token_hex(3)
         tmp = root / f".tmp-{stamp}"
         tmp.mkdir()
         assert loaded.vocab is not None
         large_area_of = {name: t.parent for name, t in loaded.vocab.regions.items() if t.parent}
-        count = write_index(loaded.practices, tmp, large_area_of, progress)
+        docs = documents_by_slug(loaded.practices, large_area_of)
+        hashes = {slug: _doc_hash(d) for slug, d in docs.items()}
+        plan = _plan(root, hashes) if incremental else None
+        lap("plan")
+        if plan is None:
+            prewarm_lemmas(loaded.practices, root / LEMMA_CACHE, procs=procs, progress=progress)
+            lap("analyse")
+            count = write_index(loaded.practices, tmp, large_area_of, progress, procs=procs, docs=docs,
+                                hashes=hashes)
+        else:
+            previous, changed, removed = plan
+            prewarm_lemmas([p for p in loaded.practices if p.slug in changed], root / LEMMA_CACHE, procs=procs)
+            lap("analyse")
+            count = update_index(loaded.practices, previous, tmp, large_area_of, changed, removed, progress, docs,
+                                 hashes=hashes)
+        lap("index")
+        deleted = _check_documents(tmp, count)
         meta = {
             "version": f"v-{stamp}",
             "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "documents": count,
-            "practices": len({p.slug for p in loaded.practices}),
-            "content_hash": _content_hash(loaded.practices),
+            "practices": len(docs),
+            "content_hash": hashlib.sha256(json.dumps(hashes, sort_keys=True).encode()).hexdigest()[:16],
+            "index_fingerprint": index_fingerprint(),
+            "mode": "full" if plan is None else "incremental",
+            "changed_practices": len(docs) if plan is None else len(plan[1] | plan[2]),
+            "deleted_documents": deleted,
+            "timings": {k: round(v, 3) for k, v in timings.items()},
         }
         (tmp / META).write_text(json.dumps(meta, indent=1), encoding="utf-8")
         _fsync_tree(tmp)
@@ -248,5 +427,8 @@ def build(content_dir: str | Path, index_root: str | Path, *, check_only: bool =
         _fsync_dir(root)
         _switch(root, final.name)
         _clean(root)
+    lap("switch")
+    seconds = time.perf_counter() - started
     return BuildResult(ok=True, version=final.name, practices=meta["practices"], documents=count,
-                       seconds=time.perf_counter() - started)
+                       seconds=seconds, mode=meta["mode"], changed=meta["changed_practices"], reused=cached.cached,
+                       timings=timings)

@@ -5,6 +5,7 @@ import datetime as dt
 import re
 from dataclasses import asdict
 from typing import Any
+from urllib.parse import quote_from_bytes
 
 from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request,
                    session, url_for)
@@ -13,13 +14,14 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
-from . import exports
+from . import UI_LANGUAGES, exports, openapi
 from . import shortlist as sl
 from .search import NoIndex, SearchRequest, SearchResponse, SearchService, parse_args
 
 bp = Blueprint("site", __name__)
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 API_FACETS = ("region", "large_area", "theme", "axis", "objective", "target_group", "period", "lang")
+SEARCH_ARGS = ("q", *API_FACETS, "page", "per_page", "sort", "ui")
 
 
 def service() -> SearchService:
@@ -39,9 +41,9 @@ def _search() -> tuple[SearchResponse, list[tuple[str, str]]]:
 
 def search_url(args: MultiDict, endpoint: str = "site.index", **changes: Any) -> str:
     """URL of the current search with some arguments replaced (a value of None removes it)."""
-    # url_for reads "endpoint" and "_anchor", "_method", "_scheme", "_external" itself: a visitor's
-    # ?endpoint=x or ?_method=POST would break every link on the page (a 500), so such keys are dropped.
-    merged = MultiDict((k, v) for k, v in args.items(multi=True) if k != "endpoint" and not k.startswith("_"))
+    # Only the search's own arguments are carried: url_for reads "endpoint", "_method", "_scheme"… itself,
+    # so a visitor's ?endpoint=x or ?_method=POST would otherwise break every link on the page (a 500).
+    merged = MultiDict((k, v) for k, v in args.items(multi=True) if k in SEARCH_ARGS)
     merged.pop("page", None)
     for key, value in changes.items():
         merged.pop(key, None)
@@ -49,8 +51,28 @@ def search_url(args: MultiDict, endpoint: str = "site.index", **changes: Any) ->
             continue
         for v in value if isinstance(value, (list, tuple)) else [value]:
             merged.add(key, v)
-    params = {k: (v[0] if len(v) == 1 else v) for k, v in merged.to_dict(flat=False).items()}
-    return url_for(endpoint, **params)
+    return url_for(endpoint, **_link_params(merged))
+
+
+def _link_params(merged: MultiDict) -> dict[str, Any]:
+    """What a link repeats: the bounded query, known filter values and valid settings, never a visitor's junk.
+
+    Without this, every one of a page's ~100 links would copy megabytes of unknown, ignored values.
+    """
+    req, _ignored = parse_args(merged.getlist, service().vocab)
+    params: dict[str, Any] = {k: list(v) for k, v in req.filters.items()}
+    for key, values in merged.to_dict(flat=False).items():
+        if key in API_FACETS or key == "endpoint" or key.startswith("_"):
+            continue
+        if key == "q":
+            params[key] = req.q if req.q.strip() else None
+        elif key in ("page", "per_page", "sort"):
+            params[key] = getattr(req, key)
+        elif key == "ui":
+            params[key] = values[0] if values[0] in UI_LANGUAGES else None
+        else:  # arguments the template chose itself, such as a practice's slug
+            params[key] = values[0] if len(values) == 1 else values
+    return {k: v for k, v in params.items() if v is not None}
 
 
 def toggle_url(args: MultiDict, facet: str, value: str) -> str:
@@ -58,6 +80,16 @@ def toggle_url(args: MultiDict, facet: str, value: str) -> str:
     current = args.getlist(facet)
     values = [v for v in current if v != value] if value in current else current + [value]
     return search_url(args, **{facet: values or None})
+
+
+@bp.before_app_request
+def tolerate_raw_bytes() -> None:
+    """Read raw non-ASCII bytes in the query string as if percent-encoded (invalid UTF-8 becomes U+FFFD).
+
+    Werkzeug decodes a query string strictly: one raw 0xFF byte would make every ``request.args`` a 500.
+    """
+    if not request.query_string.isascii():
+        request.query_string = quote_from_bytes(request.query_string, safe="/?:@!$&'()*+,;=%~").encode("ascii")
 
 
 @bp.app_context_processor
@@ -147,6 +179,16 @@ def api_practice(slug: str):
 @bp.route("/healthz")
 def healthz():
     return jsonify({"status": "ok", **service().stats()})
+
+
+@bp.route("/api/openapi.json")
+def openapi_json():
+    """The OpenAPI 3 description of the JSON API; an example slug is taken from the served index."""
+    try:
+        example = next(iter(service().version().catalog), None)
+    except NoIndex:
+        example = None
+    return jsonify(openapi.describe(service().vocab, example_slug=example))
 
 
 # --- errors -------------------------------------------------------------------------------
@@ -349,4 +391,7 @@ def shortlist_change(action: str):
         return jsonify({"ids": ids, "count": len(ids), "listed": slug in ids, "message": message})
     if message:
         flash(message)
-    return redirect(sl.safe_next(request.form.get("next"), url_for("site.shortlist_page")), 303)
+    target = sl.safe_next(request.form.get("next"), url_for("site.shortlist_page"))
+    if slug and "#" not in target and SLUG.match(slug):
+        target += f"#r-{slug}"  # back to the same result, not the top of the page
+    return redirect(target, 303)

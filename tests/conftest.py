@@ -113,3 +113,53 @@ def client(app):
 def content_dir(tmp_path) -> Path:
     """A fresh, writable copy of the tiny content for tests that change files."""
     return make_content(tmp_path / "content")
+
+
+BUNDLED_CONTENT = ROOT / "content"
+
+
+@pytest.fixture(scope="session")
+def bundled_index(tmp_path_factory) -> Path:
+    """The bundled content of the repository, built once per session into a tmp dir."""
+    root = tmp_path_factory.mktemp("bundled-index")
+    result = build(BUNDLED_CONTENT, root)
+    assert result.ok, [str(p) for p in result.problems]
+    return root
+
+
+@pytest.fixture(scope="session")
+def bundled_app(bundled_index):
+    return create_app({"TESTING": True, "INDEX_DIR": str(bundled_index), "CONTENT_DIR": str(BUNDLED_CONTENT)})
+
+
+# --- compiled translations: the .mo files are build products (git-ignored) ----------------------
+
+def compile_catalogues(translations: Path = ROOT / "app" / "translations") -> list[Path]:
+    """Compile every messages.po whose .mo is missing or older; raise on a broken catalogue."""
+    import os
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    written = []
+    for po in sorted(translations.glob("*/LC_MESSAGES/messages.po")):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as fh:
+            catalog = read_po(fh, locale=po.parent.parent.name)
+        errors = [f"{po}: {message.id!r}: {error}" for message, errs in catalog.check() for error in errs]
+        if errors:
+            raise RuntimeError("broken translation catalogue:\n" + "\n".join(errors))
+        tmp = mo.with_name(f".{mo.name}.{os.getpid()}")
+        with tmp.open("wb") as fh:
+            write_mo(fh, catalog)
+        os.replace(tmp, mo)
+        written.append(mo)
+    return written
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations() -> None:
+    """Tests see the interface in Finnish and Swedish even when 'make install' has not compiled it."""
+    compile_catalogues()

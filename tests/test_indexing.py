@@ -115,3 +115,96 @@ def test_killed_build_leaves_the_old_index_serving(big_content, content_dir, tmp
     assert new.ok and current_version(root) == new.version
     assert not list(root.glob(".tmp-*"))
     assert search_total(root, content_dir) == 7
+
+
+# --- two builds at once (a build is frozen with SIGSTOP while it holds the lock, so they surely meet) ---
+
+def _start_build(content: Path, root: Path, err: Path, *extra: str) -> subprocess.Popen:
+    with open(err, "w") as fh:
+        return subprocess.Popen([sys.executable, "build.py", "--content", str(content), "--index", str(root), *extra],
+                                cwd=ROOT, stdout=subprocess.PIPE, stderr=fh, text=True)
+
+
+def _lock_is_held(root: Path) -> bool:
+    import fcntl
+    with open(root / ".build.lock", "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(fh, fcntl.LOCK_UN)
+        return False
+
+
+def _frozen_inside_the_lock(content: Path, root: Path, err: Path) -> subprocess.Popen:
+    """A build process stopped (SIGSTOP) while it holds the build lock."""
+    for _ in range(5):
+        proc = _start_build(content, root, err)
+        deadline = time.monotonic() + 120
+        while not list(root.glob(".tmp-*")) and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.002)
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGSTOP)
+            if _lock_is_held(root):
+                return proc
+            os.kill(proc.pid, signal.SIGCONT)
+        proc.communicate(timeout=120)
+    pytest.fail("could not catch a build while it held the lock")
+
+
+def _wait_for_text(path: Path, text: str, proc: subprocess.Popen, seconds: float = 120) -> str:
+    deadline = time.monotonic() + seconds
+    while text not in path.read_text() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return path.read_text()
+
+
+def _assert_complete_and_searchable(root: Path, content: Path, expected: int) -> None:
+    served = current_version(root)
+    assert served and (root / served / "meta.json").is_file()
+    assert not list(root.glob(".tmp-*"))
+    assert search_total(root, content) == expected
+    assert search_total(root, content, "nuoret") >= 1
+
+
+@pytest.fixture()
+def crowded_content(content_dir) -> Path:
+    """The tiny content and 300 more practices, so that a build holds the lock for a moment."""
+    for i in range(300):
+        write_practice(content_dir, f"lisa-{i}", "fi", {"title": f"Lisäkäytäntö {i}", "project": "Lisä",
+                                                      "regions": ["Kainuu"], "themes": ["osallisuus"],
+                                                      "priority": "TL 5 et 10.1"}, f"Kuvaus numero {i} ohjauksesta.")
+    return content_dir
+
+
+@pytest.mark.parametrize("no_wait", [False, True], ids=["second-waits", "second-refuses"])
+def test_two_builds_at_once_never_corrupt_the_index(crowded_content, tiny_content, tmp_path, no_wait):
+    root = tmp_path / "index"
+    old = build(tiny_content, root)
+    first = _frozen_inside_the_lock(crowded_content, root, tmp_path / "first.err")
+    second = None
+    try:
+        second = _start_build(crowded_content, root, tmp_path / "second.err", *(["--no-wait"] if no_wait else []))
+        if no_wait:
+            second.wait(timeout=120)
+            message = (tmp_path / "second.err").read_text()
+            assert second.returncode == 2
+            assert f"error: another build (pid {first.pid}) is running on {root}; try again when it has finished" \
+                in message
+        else:
+            message = _wait_for_text(tmp_path / "second.err", "waiting for another build", second)
+            assert second.poll() is None and f"waiting for another build (pid {first.pid}) to finish" in message
+        # While the first build is frozen in the middle of writing, the old index is served.
+        assert current_version(root) == old.version and search_total(root, tiny_content) == 7
+    finally:
+        os.kill(first.pid, signal.SIGCONT)
+    first_out, _ = first.communicate(timeout=180)
+    assert first.returncode == 0, (tmp_path / "first.err").read_text()
+    if not no_wait:
+        second_out, _ = second.communicate(timeout=180)
+        assert second.returncode == 0, (tmp_path / "second.err").read_text()
+        # The one that waited built after the first, so its version is the one served.
+        assert current_version(root) in second_out and current_version(root) not in first_out
+    else:
+        assert current_version(root) in first_out
+    _assert_complete_and_searchable(root, crowded_content, 307)

@@ -1,0 +1,309 @@
+"""Fast builds give the same index as slow ones: incremental updates, worker processes, caches."""
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from whoosh import index as whoosh_index
+
+from app import analysis
+from app.buildcache import CONTENT_CACHE, LEMMA_CACHE, load_content_cached
+from app.catalog import BROWSE, CATALOG_DB, Browse
+from app.content import load_content
+from app.indexing import _Lock, build
+from app.search import SearchRequest, SearchService, title_key
+from conftest import ROOT, TINY, make_content, write_practice
+
+FI = {"regions": ["Kainuu"], "themes": ["osallisuus"], "priority": "TL 5 et 10.1"}
+EXTRA = 40  # practices beside the tiny corpus, so that a few changes stay an incremental update
+ALL = 100  # relevance requests ask for every result: their order may differ, their set may not
+REQUESTS = [
+    SearchRequest(),
+    SearchRequest(q="nuorille", per_page=ALL),
+    SearchRequest(q="ohjaus", filters={"region": ("Kainuu",)}, per_page=ALL),
+    SearchRequest(q="kuukausikokous", per_page=ALL),
+    SearchRequest(q="ksylofonikorjaamo", per_page=ALL),
+    SearchRequest(filters={"lang": ("sv",)}),
+    SearchRequest(filters={"theme": ("kotoutuminen", "osallisuus"), "region": ("Pohjois-Karjala",)}),
+    SearchRequest(sort="title", per_page=5, page=3),
+    SearchRequest(q="työ", sort="title"),
+]
+
+
+def _body(i: int) -> str:
+    words = ["nuorille", "ohjausta", "työpajoissa", "kuukausikokous", "verkostossa", "koulutusta", "yrityksille"]
+    return " ".join(words[(i * 3 + k) % len(words)] for k in range(12)) + f". Käytäntö numero {i}."
+
+
+@pytest.fixture()
+def corpus(tmp_path) -> Path:
+    root = make_content(tmp_path / "content")
+    for i in range(EXTRA):
+        write_practice(root, f"lisa-{i}", "fi", {"title": f"Lisäkäytäntö {i}", "project": f"Hanke {i % 5}",
+                                                  **FI}, _body(i))
+    return root
+
+
+def _edit(content: Path) -> None:
+    """An editor's day: one text changed, one practice added, one removed, one translation added."""
+    path = content / "practices" / "lisa-3.fi.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nUusi lause: ksylofonikorjaamo.\n", encoding="utf-8")
+    write_practice(content, "uusi-kaytanto", "fi", {"title": "Uusi käytäntö", "project": "Uusi", **FI},
+                   "Kuukausikokous uusille nuorille.")
+    (content / "practices" / "lisa-7.fi.md").unlink()
+    write_practice(content, "kielikoulutus", "sv", {"title": "Språkutbildning", "project": "Kaiku"},
+                   "Finska på arbetsplatser.")
+
+
+def _answers(root: Path, content: Path) -> list:
+    svc = SearchService(root, content / "vocabularies")
+    out = []
+    for req in REQUESTS:
+        resp = svc.search(req)
+        ids = [r.id for r in resp.results]
+        facets = {f: sorted((v.value, v.count, v.selected) for v in values) for f, values in resp.facets.items()}
+        # Relevance order may differ in ties (an updated index still counts deleted documents in its
+        # term statistics until they are merged away); the set of results may not.
+        out.append((req, resp.total, resp.pages, ids if req.sort == "title" or not req.q else sorted(ids), facets))
+    out.append(sorted((slug, sorted(svc.practice(slug) or {})) for slug in ("lisa-3", "lisa-7", "uusi-kaytanto",
+                                                                            "kielikoulutus")))
+    out.append(svc.practice("lisa-3")["fi"]["body_text"])
+    return out
+
+
+def test_incremental_build_answers_like_a_full_build(corpus, tmp_path):
+    updated, fresh = tmp_path / "updated", tmp_path / "fresh"
+    first = build(corpus, updated)
+    assert first.mode == "full"
+    _edit(corpus)
+    second = build(corpus, updated)
+    assert second.ok and second.mode == "incremental" and second.changed == 4
+    full = build(corpus, fresh, incremental=False)
+    assert full.mode == "full" and second.documents == full.documents
+    assert _answers(updated, corpus) == _answers(fresh, corpus)
+    svc = SearchService(updated, corpus / "vocabularies")
+    assert [r.id for r in svc.search(SearchRequest(q="ksylofonikorjaamo")).results] == ["lisa-3"]
+    assert svc.practice("lisa-7") is None
+    assert sorted(svc.practice("kielikoulutus")) == ["fi", "sv"]
+
+
+def test_update_does_not_touch_the_served_version(corpus, tmp_path):
+    root = tmp_path / "index"
+    first = build(corpus, root)
+    before = {f.name: f.read_bytes() for f in (root / first.version).iterdir() if f.is_file()}
+    _edit(corpus)
+    assert build(corpus, root).mode == "incremental"
+    after = {f.name: f.read_bytes() for f in (root / first.version).iterdir() if f.is_file()}
+    assert after == before
+    assert SearchService(root, corpus / "vocabularies").search(SearchRequest(q="ksylofonikorjaamo")).total == 1
+
+
+def test_repeated_updates_stay_correct_and_fall_back_to_full_builds(corpus, tmp_path):
+    updated, fresh = tmp_path / "updated", tmp_path / "fresh"
+    build(corpus, updated)
+    modes = []
+    for round_ in range(6):
+        for i in range(round_ * 3, round_ * 3 + 3):
+            path = corpus / "practices" / f"lisa-{i}.fi.md"
+            path.write_text(path.read_text(encoding="utf-8") + f"\nKierros {round_}: ksylofonikorjaamo.\n",
+                            encoding="utf-8")
+        modes.append(build(corpus, updated).mode)
+    # Deleted documents pile up in the old segments; past a share of them a build starts afresh.
+    assert "incremental" in modes and "full" in modes[1:]
+    build(corpus, fresh, incremental=False)
+    assert _answers(updated, corpus) == _answers(fresh, corpus)
+
+
+def test_unchanged_content_builds_a_new_identical_version(corpus, tmp_path):
+    root = tmp_path / "index"
+    first = build(corpus, root)
+    before = _answers(root, corpus)
+    second = build(corpus, root)
+    assert second.mode == "incremental" and second.changed == 0 and second.version != first.version
+    assert second.reused == first.practices
+    assert _answers(root, corpus) == before
+
+
+def _contents(version: Path) -> tuple[list, dict]:
+    """Every stored document and, per field, every term with the documents that contain it."""
+    ix = whoosh_index.open_dir(str(version))
+    with ix.searcher() as s:
+        reader = s.reader()
+        stored = sorted((sorted(f.items()) for f in reader.all_stored_fields()), key=str)
+        doc_ids = {n: f["doc_id"] for n, f in reader.iter_docs()}
+        postings: dict[tuple[str, bytes], list[str]] = {}
+        for fieldname, term in reader.all_terms():
+            m = reader.postings(fieldname, term)
+            postings[(fieldname, term)] = sorted(doc_ids[d] for d in m.all_ids())
+    return stored, postings
+
+
+def test_parallel_build_writes_the_same_documents(corpus, tmp_path):
+    one = build(corpus, tmp_path / "one", procs=1)
+    two = build(corpus, tmp_path / "two", procs=2)
+    v1, v2 = tmp_path / "one" / one.version, tmp_path / "two" / two.version
+    assert len(list(v2.glob("*.seg"))) >= 2  # the workers really wrote segments of their own
+    assert _contents(v1) == _contents(v2)
+    assert _answers(tmp_path / "one", corpus) == _answers(tmp_path / "two", corpus)
+
+
+def test_browse_arrays_match_the_index(corpus, tmp_path):
+    root = tmp_path / "index"
+    result = build(corpus, root, procs=2)
+    version = root / result.version
+    browse = Browse.load(version / BROWSE)
+    with whoosh_index.open_dir(str(version)).searcher() as s:
+        slugs = list(s.reader().column_reader("slug"))
+    assert [browse.slugs[o] for o in browse.doc_ordinal] == slugs
+    assert (version / CATALOG_DB).exists() and not (version / "practices.json").exists()
+    titles = [browse.titles[i] for i in browse.title_order]
+    assert titles == sorted(titles, key=title_key) and len(titles) == len(browse.slugs) == EXTRA + 7
+
+
+# --- validation through the cache still checks every file --------------------------------------------
+
+def _broken(root: Path) -> Path:
+    content = make_content(root)
+    write_practice(content, "rikki", "fi", {"title": "X", "project": "Y", "regions": ["Pohjois Karjala"],
+                                            "themes": ["osallisuus"], "priority": "TL 3 et 9.9"}, "Body.")
+    write_practice(content, "orpo", "sv", {"title": "Utan original", "project": "P"}, "Text.")
+    write_practice(content, "kielikoulutus", "en", {"title": "Language", "project": "Kaiku",
+                                                    "regions": ["Lappi"], "themes": ["kotoutuminen"],
+                                                    "priority": "TL 5 et 10.1"}, "Text.")
+    (content / "practices" / "sub").mkdir()
+    (content / "practices" / "Bad Name.md").write_text("---\ntitle: x\n---\nx\n", encoding="utf-8")
+    (content / "practices" / "sub" / "romanien-osallisuus.fi.md").write_text(
+        (content / "practices" / "romanien-osallisuus.fi.md").read_text(encoding="utf-8"), encoding="utf-8")
+    return content
+
+
+@pytest.mark.parametrize("kind", ["tiny", "broken"])
+def test_cached_loading_equals_plain_loading(tmp_path, kind):
+    content = make_content(tmp_path / "content") if kind == "tiny" else _broken(tmp_path / "content")
+    expected = load_content(content)
+    cache = tmp_path / "cache"
+    cold, store = load_content_cached(content, cache, procs=2)
+    store.save(cache)
+    warm, again = load_content_cached(content, cache, procs=2)
+    assert again.cached == again.groups > 0 and again.computed == 0
+    for got in (cold, warm):
+        assert got.practices == expected.practices
+        assert got.problems == expected.problems
+    if kind == "broken":
+        assert any("duplicate" in p.message for p in warm.problems)
+        assert any("disagrees" in p.message for p in warm.problems)
+
+
+def test_cross_file_rules_run_when_only_the_original_changes(content_dir, tmp_path):
+    root = tmp_path / "index"
+    assert build(content_dir, root).ok
+    # The English translation repeats the regions; only the Finnish original changes.
+    meta, body = TINY[("nuorten-uravalmennus", "fi")]
+    write_practice(content_dir, "nuorten-uravalmennus", "fi", {**meta, "regions": ["Kainuu"]}, body)
+    result = build(content_dir, root)
+    assert not result.ok
+    assert any(p.path.endswith("nuorten-uravalmennus.en.md") and "disagrees" in p.message for p in result.problems)
+
+
+def test_a_vocabulary_change_revalidates_every_file(content_dir, tmp_path):
+    root = tmp_path / "index"
+    assert build(content_dir, root).ok
+    path = content_dir / "vocabularies" / "themes.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("value: kotoutuminen", "value: kotoutuminen2"),
+                    encoding="utf-8")
+    result = build(content_dir, root)
+    assert not result.ok and any("kotoutuminen" in p.message for p in result.problems)
+
+
+def test_check_reuses_the_cache_without_creating_an_index(content_dir, tmp_path):
+    missing = tmp_path / "none"
+    assert build(content_dir, missing, check_only=True).ok and not missing.exists()
+    root = tmp_path / "index"
+    build(content_dir, root)
+    assert (root / CONTENT_CACHE).exists()
+    assert build(content_dir, root, check_only=True).ok
+
+
+# --- the persistent lemma cache -----------------------------------------------------------------------
+
+def _analyse_in_new_process(cache: Path) -> dict:
+    code = ("import json, sys; from app import analysis; n = analysis.load_cache(sys.argv[1]); "
+            "terms = analysis.explain_terms('maahanmuuttajille', 'fi'); "
+            "print(json.dumps({'loaded': n, 'terms': terms, 'misses': analysis.cache_info()['misses']}))")
+    out = subprocess.run([sys.executable, "-c", code, str(cache)], cwd=ROOT, capture_output=True, text=True,
+                         timeout=120, check=True).stdout
+    return json.loads(out)
+
+
+def test_lemma_cache_survives_between_processes(content_dir, tmp_path):
+    root = tmp_path / "index"
+    build(content_dir, root)
+    cached = _analyse_in_new_process(root / LEMMA_CACHE)
+    fresh = _analyse_in_new_process(tmp_path / "absent")
+    assert cached["loaded"] > 50 and fresh["loaded"] == 0
+    # The same analysis from the file as from Voikko, and the cached run never had to compute it.
+    assert cached["terms"] == fresh["terms"] and ["maahanmuuttaja", "base"] in cached["terms"]
+    assert cached["misses"] == 0 and fresh["misses"] > 0
+
+
+def test_stale_lemma_cache_is_ignored(tmp_path):
+    path = tmp_path / "lemmas"
+    fake = analysis.WordTerms(("väärä",), ("base",), ("väärä",))
+    with open(path, "wb") as fh:
+        pickle.dump({"fingerprint": "another analyser", "entries": {("fi", "talossa"): fake}}, fh)
+    assert analysis.load_cache(path) == 0
+    assert "väärä" not in analysis.lemmas("talossa", "fi")
+    path.write_bytes(b"not a pickle")
+    assert analysis.load_cache(path) == 0
+
+
+# --- a killed parallel build leaves no workers behind ---------------------------------------------------
+
+def _processes_mentioning(text: str) -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if text.encode() in (entry / "cmdline").read_bytes():
+                    pids.append(int(entry.name))
+            except OSError:
+                pass
+    return pids
+
+
+@pytest.fixture(scope="module")
+def many(tmp_path_factory) -> Path:
+    content = make_content(tmp_path_factory.mktemp("many") / "content", practices={})
+    for i in range(900):  # enough files and documents for the workers to be busy when the build dies
+        write_practice(content, f"p-{i}", "fi", {"title": f"Käytäntö {i}", "project": "H", **FI}, _body(i) * 4)
+    return content
+
+
+@pytest.mark.parametrize("phase", ["validating", "indexing"])
+def test_killed_parallel_build_leaves_no_workers(many, tmp_path, phase):
+    root = tmp_path / f"killed-{phase}"
+    proc = subprocess.Popen([sys.executable, "build.py", "--content", str(many), "--index", str(root),
+                             "--procs", "2"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and time.monotonic() < deadline:
+        started_indexing = root.is_dir() and any(root.glob(".tmp-*"))
+        if len(_processes_mentioning(str(root))) >= 3 and started_indexing == (phase == "indexing"):
+            break
+        time.sleep(0.02)
+    assert proc.poll() is None, "the build ended before it could be killed"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 15
+    while _processes_mentioning(str(root)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _processes_mentioning(str(root)) == []
+    if root.is_dir():  # no orphan holds the build lock
+        with _Lock(root, wait=False, on_wait=None):
+            pass
