@@ -418,7 +418,8 @@ def _split_unknown(word: str) -> list[tuple[str, str]]:
     ("nuorisotyö|mentorointi", not "nuori|..."); at most ``_MAX_SPLITS``
     prefixes are tried, each costing one Voikko lookup.
     """
-    if len(word) < _MIN_PREFIX + _MIN_REST or not word.isalpha():
+    # Voikko (kfst-rs) overflows its stack on thousands of letters: such "words" are only stemmed.
+    if len(word) < _MIN_PREFIX + _MIN_REST or len(word) > _MAX_VOIKKO_LEN or not word.isalpha():
         return []
     last_cut = len(word) - _MIN_REST
     for cut in range(last_cut, max(_MIN_PREFIX, last_cut - _MAX_SPLITS + 1) - 1, -1):
@@ -442,7 +443,7 @@ def _modifier_terms(prefix: str) -> tuple[list[str], list[str]] | None:
     compound-only forms ("vertais-", "sosiaali-", "pohjois-") and rejects
     inflected junk ("verta-"), which a plain lookup of the prefix would not.
     """
-    if len(prefix) < _MIN_PREFIX:
+    if len(prefix) < _MIN_PREFIX or len(prefix) + len(_PROBE_HEAD) > _MAX_VOIKKO_LEN:
         return None
     readings = [
         r

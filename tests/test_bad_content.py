@@ -164,10 +164,6 @@ def test_the_command_line_builds_the_handled_files(tmp_path):
     assert "ok: indexed 6 practices" in proc.stdout
 
 
-@pytest.mark.xfail(strict=True, reason="pyvoikko (kfst-rs) overflows the 8 MB stack on a compound-like 'word' of "
-                                       "~2,500 letters (talotalotalo…); app/analysis.py _modifier_terms and "
-                                       "_split_unknown call it without the _MAX_VOIKKO_LEN guard of _add_finnish "
-                                       "(reported to the owner; remove this marker when fixed)")
 def test_a_single_enormous_word_does_not_crash_the_build(tmp_path):
     content = make_content(tmp_path / "content", practices={})
     (content / "practices" / "x.fi.md").write_text(GOOD.replace("Kuvaus", "talo" * 1000 + " kuvaus"), encoding="utf-8")
