@@ -640,29 +640,77 @@ def analyse_forms(forms: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Wor
     return dict(itertools.islice(_CACHE.items(), before, None))
 
 
-def save_cache(path: Any) -> int:
-    """Write the whole cache to ``path`` atomically (pickle); return the number of entries."""
-    import os
-    import pickle
+_FIELD_SEP, _TERM_SEP = "\x1e", "\x1f"  # never inside a token text
+
+
+def _encode(entry: WordTerms) -> str:
+    return _FIELD_SEP.join(_TERM_SEP.join(part) for part in entry)
+
+
+def _decode(text: str) -> WordTerms:
+    return WordTerms(*(tuple(part.split(_TERM_SEP)) if part else () for part in text.split(_FIELD_SEP)))
+
+
+def _open_store(path: Any, write: bool) -> Any:
+    """The SQLite store at ``path`` if it holds this analyser's analyses (emptied for writing if not), else None."""
+    import sqlite3
     from pathlib import Path
 
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as fh:
-        pickle.dump({"fingerprint": cache_fingerprint(), "entries": _CACHE}, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)
-    return len(_CACHE)
-
-
-def load_cache(path: Any) -> int:
-    """Add the analyses stored at ``path``; a missing, unreadable or stale file adds nothing. Return the count."""
-    import pickle
-
+    if not write and not Path(path).exists():
+        return None
     try:
-        with open(path, "rb") as fh:
-            data = pickle.load(fh)
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError):
+        db = sqlite3.connect(str(path) if write else Path(path).resolve().as_uri() + "?mode=ro", uri=not write,
+                             timeout=60)
+        if write:
+            db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+            db.execute("CREATE TABLE IF NOT EXISTS form (lang TEXT, word TEXT, terms TEXT, "
+                       "PRIMARY KEY (lang, word)) WITHOUT ROWID")
+        row = db.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
+    except sqlite3.DatabaseError:  # not a database, or not ours
+        if not write:
+            return None
+        Path(path).unlink(missing_ok=True)
+        return _open_store(path, write)
+    if row is None or row[0] != cache_fingerprint():
+        if not write:
+            db.close()
+            return None
+        db.execute("DELETE FROM form")
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (cache_fingerprint(),))
+    return db
+
+
+def save_cache(path: Any, forms: Any = None) -> int:
+    """Store the cached analyses of ``forms`` (default: all) in the SQLite file ``path``; return how many."""
+    keys = _CACHE.keys() if forms is None else [f for f in forms if f in _CACHE]
+    db = _open_store(path, write=True)
+    try:
+        with db:
+            db.executemany("INSERT OR REPLACE INTO form VALUES (?, ?, ?)",
+                           ((lang, word, _encode(_CACHE[(lang, word)])) for lang, word in keys))
+        return len(keys)
+    finally:
+        db.close()
+
+
+def load_cache(path: Any, forms: Any = None) -> int:
+    """Add the stored analyses of ``forms`` (default: all); a missing, unreadable or stale file adds nothing.
+
+    Returns how many were added. Asking for a few forms reads only those rows.
+    """
+    db = _open_store(path, write=False)
+    if db is None:
         return 0
-    if not isinstance(data, dict) or data.get("fingerprint") != cache_fingerprint():
-        return 0
-    return cache_update(data.get("entries") or {})
+    try:
+        if forms is None or len(forms) > 20_000:
+            rows = db.execute("SELECT lang, word, terms FROM form")
+            wanted = None if forms is None else set(forms)
+        else:
+            lookup = "SELECT lang, word, terms FROM form WHERE lang = ? AND word = ?"
+            rows = (row for form in forms for row in db.execute(lookup, form))
+            wanted = None
+        entries = {(lang, word): _decode(terms) for lang, word, terms in rows
+                   if wanted is None or (lang, word) in wanted}
+    finally:
+        db.close()
+    return cache_update(entries)

@@ -262,10 +262,11 @@ def _analyse_chunk(forms: list[tuple[str, str]]) -> tuple[int, dict]:
     return len(forms), analysis.analyse_forms(forms)
 
 
-def _merged(done: Iterable[tuple[int, dict]]) -> Iterator[None]:
+def _merged(done: Iterable[tuple[int, dict]], added: list) -> Iterator[None]:
     """Merge each worker's analyses into this process's cache; one item per word form, for a progress bar."""
     for count, entries in done:
         analysis.cache_update(entries)
+        added += entries
         yield from itertools.repeat(None, count)
 
 
@@ -281,7 +282,6 @@ def prewarm_lemmas(practices: Sequence[Practice], cache_path: Path | None, *, pr
     Index writers forked afterwards find every form cached and never call Voikko.
     """
     global _TEXTS
-    loaded = analysis.load_cache(cache_path) if cache_path is not None else 0
     _TEXTS = [(p.lang, [p.title, p.project, p.summary, p.body_text]) for p in practices]
     workers = worker_count(procs)
     parallel = workers > 1 and len(_TEXTS) >= PARALLEL_FROM
@@ -290,20 +290,22 @@ def prewarm_lemmas(practices: Sequence[Practice], cache_path: Path | None, *, pr
             forms: set[tuple[str, str]] = set().union(*pool.map(_forms_of, _spans(len(_TEXTS), workers * 4)))
     else:
         forms = _forms_of((0, len(_TEXTS)))
-    analysis.reserve_cache(len(forms) + loaded + 100_000)
+    _TEXTS = []
+    analysis.reserve_cache(2 * len(forms) + 100_000)  # the forms, the parts of compounds, and room to spare
+    loaded = analysis.load_cache(cache_path, forms) if cache_path is not None else 0
     missing = analysis.uncached_forms(forms)
     missing.sort()  # deterministic chunks
+    added: list[tuple[str, str]] = []
     if parallel and len(missing) >= PARALLEL_FROM:
         chunks = [missing[i:i + 500] for i in range(0, len(missing), 500)]
         with _pool(workers) as pool:
-            merged = _merged(pool.imap_unordered(_analyse_chunk, chunks))
+            merged = _merged(pool.imap_unordered(_analyse_chunk, chunks), added)
             for _ in (progress(merged, total=len(missing), desc="analysing words") if progress else merged):
                 pass
     elif missing:
-        analysis.analyse_forms(missing)
-    _TEXTS = []
-    if cache_path is not None and (missing or (forms and not loaded)):
-        analysis.save_cache(cache_path)
+        added += analysis.analyse_forms(missing)
+    if cache_path is not None and (added or loaded < len(forms)):
+        analysis.save_cache(cache_path, [*forms, *added])
     return {"forms": len(forms), "loaded": loaded, "analysed": len(missing)}
 
 
@@ -330,7 +332,7 @@ def parallel_writer(ix, procs: int, documents: int):  # noqa: ANN001, ANN201
 
     # Documents go to the workers in batches through a bounded queue; small batches keep both busy.
     batch = max(1, min(64, documents // (procs * 4)))
-    return Writer(ix, procs=procs, multisegment=True, batchsize=batch, limitmb=128)
+    return Writer(ix, procs=procs, multisegment=True, batchsize=batch, limitmb=128, compound=False)
 
 
 def cancel_writer(writer) -> None:  # noqa: ANN001

@@ -13,7 +13,7 @@ import shutil
 import sqlite3
 import threading
 from array import array
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -21,17 +21,24 @@ from pathlib import Path
 CATALOG_DB = "practices.sqlite"
 BROWSE = "browse.pickle"
 LEGACY_CATALOG = "practices.json"  # versions built before the SQLite catalogue
-BROWSE_FORMAT = 1
+BROWSE_FORMAT = 2
 _SCHEMA = "CREATE TABLE practice (slug TEXT PRIMARY KEY, versions TEXT NOT NULL) WITHOUT ROWID"
 
 
-def facet_values(versions: Mapping[str, dict]) -> dict[str, list[str]]:
-    """Facet values of one practice: those of its Finnish original (else its first version), plus languages."""
-    p = versions.get("fi") or next(iter(versions.values()))
+HEAVY_FIELDS = ("body_html", "body_text")  # only the practice page needs these: never kept in memory
+
+
+def primary_version(versions: Mapping[str, dict]) -> dict:
+    """The version a practice is listed by: its Finnish original, else its first version."""
+    return versions.get("fi") or next(iter(versions.values()))
+
+
+def facet_values(primary: Mapping, langs: Sequence[str]) -> dict[str, list[str]]:
+    """Facet values of one practice from its primary version's record and its languages."""
     return {
-        "region": list(p["regions"]), "large_area": list(p["large_areas"]), "theme": list(p["themes"]),
-        "axis": [p["axis"]], "objective": [p["objective"]], "target_group": list(p["target_groups"]),
-        "period": [p["period"]], "lang": list(versions),
+        "region": list(primary["regions"]), "large_area": list(primary["large_areas"]),
+        "theme": list(primary["themes"]), "axis": [primary["axis"]], "objective": [primary["objective"]],
+        "target_group": list(primary["target_groups"]), "period": [primary["period"]], "lang": list(langs),
     }
 
 
@@ -69,13 +76,40 @@ def update_catalog(source: Path, target: Path, changed: Mapping[str, Mapping[str
 
 @dataclass
 class Browse:
-    """What a process needs before its first request: every practice's facet values and orders."""
+    """What a process keeps of every practice: its primary record without the body, and orders.
+
+    Records are tuples in the order of ``fields`` (smaller and faster to load than dicts).
+    """
 
     slugs: list[str]  # sorted; a practice's ordinal is its position here
-    values: list[dict[str, list[str]]]  # facet values per ordinal
-    titles: list[str]  # title of the primary version per ordinal
+    fields: tuple[str, ...]  # names of the record fields kept
+    primaries: list[tuple]  # primary version's record (no body) per ordinal
+    langs: list[tuple[str, ...]]  # languages per ordinal, in catalogue order
     title_order: array  # ordinals sorted by title
     doc_ordinal: array  # Whoosh document number → ordinal
+
+    @classmethod
+    def from_records(cls, records: Mapping[str, Mapping[str, dict]], title_key: Callable[[str], str],
+                     doc_slugs: Iterable[str]) -> "Browse":
+        """Build from slug → {lang: record} and the slug of every Whoosh document in number order."""
+        slugs = sorted(records)
+        first = primary_version(records[slugs[0]]) if slugs else {}
+        fields = tuple(k for k in first if k not in HEAVY_FIELDS)
+        # Lists, not tuples: the same values as records read back from the catalogue's JSON.
+        primaries = [tuple(list(v) if isinstance(v, tuple) else v for v in (primary_version(records[s])[k] for k in fields))
+                     for s in slugs]
+        ordinal = {s: i for i, s in enumerate(slugs)}
+        titles = [p[fields.index("title")] for p in primaries] if slugs else []
+        return cls(slugs=slugs, fields=fields, primaries=primaries, langs=[tuple(records[s]) for s in slugs],
+                   title_order=array("I", sorted(range(len(slugs)), key=lambda i: title_key(titles[i]))),
+                   # Deleted documents keep their numbers; no search returns them, so any ordinal will do.
+                   doc_ordinal=array("I", (ordinal.get(s, 0) for s in doc_slugs)))
+
+    def primary(self, i: int) -> dict:
+        return dict(zip(self.fields, self.primaries[i]))
+
+    def facet_values(self, i: int) -> dict[str, list[str]]:
+        return facet_values(self.primary(i), self.langs[i])
 
     def save(self, path: Path) -> None:
         with open(path, "wb") as fh:
@@ -110,7 +144,7 @@ class Catalog(Mapping[str, dict[str, dict]]):
     def _conn(self) -> sqlite3.Connection:
         # One connection per process (a forked worker must not share its parent's).
         if self._db is None or self._pid != os.getpid():
-            uri = f"file:{self.path}?mode=ro&immutable=1"
+            uri = self.path.resolve().as_uri() + "?mode=ro&immutable=1"
             self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
             self._pid = os.getpid()
         return self._db

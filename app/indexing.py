@@ -20,12 +20,13 @@ import fcntl
 import hashlib
 import json
 import os
+import pickle
 import secrets
 import shutil
 import time
-from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
+from dataclasses import fields as fields_of
 from pathlib import Path
 
 from whoosh import fields, index
@@ -35,13 +36,15 @@ from . import analysis
 from .analysis import LANGUAGES, analyzer_for
 from .buildcache import (CONTENT_CACHE, LEMMA_CACHE, PARALLEL_FROM, Progress, cancel_writer, code_fingerprint,
                          load_content_cached, parallel_writer, prewarm_lemmas, worker_count)
-from .catalog import BROWSE, CATALOG_DB, Browse, facet_values, update_catalog, write_catalog
+from .catalog import BROWSE, CATALOG_DB, HEAVY_FIELDS, Browse, update_catalog, write_catalog
 from .content import Practice, Problem
 
 CURRENT = "CURRENT"
 CATALOG = CATALOG_DB
 META = "meta.json"
 DOC_HASHES = "documents.json"
+WHOOSH_INDEX = "MAIN"  # Whoosh's index name: its files are MAIN_<segment>.* and _MAIN_<n>.toc
+# Segments stay separate files: opening a compound file makes every process copy it into memory.
 INCREMENTAL_UP_TO = 0.2  # share of practices changed (or already deleted) beyond which a full build is cheaper
 KEEP_VERSIONS = 3
 FACET_FIELDS = ("region", "large_area", "theme", "axis", "objective", "target_group", "period", "langs")
@@ -100,6 +103,16 @@ def practice_to_document(p: Practice, langs: Iterable[str], large_areas: Iterabl
         SPELL_FIELD: f"{p.title}\n{p.project}\n{p.summary}\n{p.body_text}",
     }
     return {k: v for k, v in doc.items() if v}
+
+
+def _light_record(p: Practice, large_areas: list[str]) -> dict:
+    """``practice_record`` without the body fields, in the same key order (cheaper than asdict)."""
+    record = {f.name: getattr(p, f.name) for f in fields_of(Practice) if f.name not in HEAVY_FIELDS}
+    for key, value in record.items():
+        if isinstance(value, tuple):
+            record[key] = list(value)
+    record["large_areas"] = large_areas
+    return record
 
 
 def practice_record(p: Practice, large_areas: list[str]) -> dict:
@@ -198,8 +211,12 @@ def _clean(root: Path) -> None:
 # --- building --------------------------------------------------------------------------------
 
 def index_fingerprint() -> str:
-    """What turns practices into Whoosh documents: a version is only updated in place under the same one."""
-    return code_fingerprint(("indexing.py",), ("whoosh-reloaded",)) + analysis.cache_fingerprint()
+    """The schema (fields and analysers) and the analyser's code: a version is only updated under the same.
+
+    A change in how practices become documents needs no entry here: it changes the documents' hashes.
+    """
+    schema = hashlib.sha256(pickle.dumps(make_schema(), protocol=4)).hexdigest()[:8]
+    return schema + code_fingerprint((), ("whoosh-reloaded",))[:8] + analysis.cache_fingerprint()
 
 
 def _areas(p: Practice, large_area_of: dict[str, str]) -> list[str]:
@@ -231,6 +248,12 @@ def _add_documents(writer, docs: dict[str, list[dict]], slugs: Iterable[str],  #
         writer.add_document(**doc)
 
 
+def _after(step: Callable[[], object], count: int) -> Iterable[None]:
+    """Run ``step``, then yield ``count`` times (a progress bar that waits at 0 and then completes)."""
+    step()
+    yield from (None for _ in range(count))
+
+
 def _check_documents(target: Path, expected: int) -> int:
     """Count the searchable documents: a lost worker segment must fail the build, not shrink the index."""
     with index.open_dir(str(target)).searcher() as s:
@@ -251,10 +274,14 @@ def write_index(practices: list[Practice], target: Path, large_area_of: dict[str
     docs = docs if docs is not None else documents_by_slug(practices, large_area_of)
     ix = index.create_in(str(target), make_schema())
     workers = worker_count(procs) if procs or len(practices) >= PARALLEL_FROM else 1
-    writer = parallel_writer(ix, workers, len(practices)) if workers > 1 else ix.writer(limitmb=256)
+    writer = parallel_writer(ix, workers, len(practices)) if workers > 1 else ix.writer(limitmb=256, compound=False)
     try:
         _add_documents(writer, docs, sorted(docs), progress)
-        writer.commit()
+        if progress:  # the workers sort and write their segments now: often as long as the adding took
+            for _ in progress(_after(writer.commit, len(practices)), total=len(practices), desc="writing segments"):
+                pass
+        else:
+            writer.commit()
     except BaseException:
         cancel_writer(writer)
         raise
@@ -266,13 +293,13 @@ def write_index(practices: list[Practice], target: Path, large_area_of: dict[str
 def _link_segments(previous: Path, target: Path) -> None:
     """Make ``target`` a copy of the Whoosh index in ``previous``: segment files are never rewritten, so link them."""
     for f in previous.iterdir():
-        if f.suffix == ".seg":
+        if f.suffix == ".toc":  # the table of contents is rewritten: copy it
+            shutil.copy2(f, target / f.name)
+        elif f.name.startswith(f"{WHOOSH_INDEX}_") and f.name != f"{WHOOSH_INDEX}_WRITELOCK":
             try:
                 os.link(f, target / f.name)
             except OSError:
                 shutil.copy2(f, target / f.name)
-        elif f.suffix == ".toc":
-            shutil.copy2(f, target / f.name)
 
 
 def update_index(practices: list[Practice], previous: Path, target: Path, large_area_of: dict[str, str],
@@ -281,7 +308,7 @@ def update_index(practices: list[Practice], previous: Path, target: Path, large_
     """Write into ``target`` the version ``previous`` with the documents of ``changed`` and ``removed`` slugs replaced."""
     docs = docs if docs is not None else documents_by_slug(practices, large_area_of)
     _link_segments(previous, target)
-    writer = index.open_dir(str(target)).writer(limitmb=64)
+    writer = index.open_dir(str(target)).writer(limitmb=64, compound=False)
     try:
         for slug in sorted(changed | removed):
             writer.delete_by_term("slug", slug)
@@ -303,31 +330,20 @@ def write_version_data(practices: list[Practice], target: Path, large_area_of: d
     """Write the practice catalogue, the browse arrays and the per-slug document hashes of a version."""
     from .search import title_key  # here: search imports this module
 
-    if previous is None:
-        records: dict[str, dict[str, dict]] = {}
-        for p in practices:
+    records: dict[str, dict[str, dict]] = {}
+    for p in practices:
+        if previous is None or p.slug in changed:
             records.setdefault(p.slug, {})[p.lang] = practice_record(p, _areas(p, large_area_of))
+        else:  # unchanged: its catalogue row is copied; the browse arrays need no body
+            records.setdefault(p.slug, {})[p.lang] = _light_record(p, _areas(p, large_area_of))
+    if previous is None:
         write_catalog(target / CATALOG_DB, sorted(records.items()))
     else:
-        records = {}
-        for p in practices:
-            if p.slug in changed:
-                records.setdefault(p.slug, {})[p.lang] = practice_record(p, _areas(p, large_area_of))
-        update_catalog(previous / CATALOG_DB, target / CATALOG_DB, records, removed)
-    light: dict[str, dict[str, dict]] = {}
-    for p in practices:
-        light.setdefault(p.slug, {})[p.lang] = {
-            "regions": p.regions, "large_areas": _areas(p, large_area_of), "themes": p.themes, "axis": p.axis,
-            "objective": p.objective, "target_groups": p.target_groups, "period": p.period, "title": p.title}
-    slugs = sorted(light)
-    ordinal = {s: i for i, s in enumerate(slugs)}
-    titles = [(light[s].get("fi") or next(iter(light[s].values())))["title"] for s in slugs]
+        update_catalog(previous / CATALOG_DB, target / CATALOG_DB, {s: records[s] for s in changed if s in records},
+                       removed)
     with index.open_dir(str(target)).reader() as reader:
-        # Deleted documents keep their numbers; no search returns them, so any ordinal will do.
-        doc_ordinal = array("I", (ordinal.get(s, 0) for s in reader.column_reader("slug")))
-    Browse(slugs=slugs, values=[facet_values(light[s]) for s in slugs], titles=titles,
-           title_order=array("I", sorted(range(len(slugs)), key=lambda i: title_key(titles[i]))),
-           doc_ordinal=doc_ordinal).save(target / BROWSE)
+        browse = Browse.from_records(records, title_key, reader.column_reader("slug"))
+    browse.save(target / BROWSE)
     hashes = hashes if hashes is not None else {slug: _doc_hash(d) for slug, d in docs.items()}
     (target / DOC_HASHES).write_text(json.dumps(hashes, sort_keys=True), encoding="utf-8")
 

@@ -88,11 +88,15 @@ def parse(text: str) -> ParsedQuery:
         if not words:
             negate = join_or = False
             continue
-        if len(parsed.items()) + len(parsed.must_not) >= MAX_ITEMS:
+        budget = MAX_ITEMS - len({_key(i) for i in [*parsed.items(), *parsed.must_not]})
+        if budget <= 0:
             parsed.truncated = True
             break
         item = Item(words if raw.startswith('"') else words[:1])
+        # "a:b:c:…" is one token of many words: they count against the bound too.
         extra = [] if raw.startswith('"') else [Item((w,)) for w in words[1:]]
+        if len(extra) >= budget:
+            extra, parsed.truncated = extra[: budget - 1], True
         if negate:
             parsed.must_not.append(item)
         elif join_or:
@@ -101,6 +105,27 @@ def parse(text: str) -> ParsedQuery:
             parsed.must.append([item])
         parsed.must.extend([e] for e in extra)
         negate = join_or = False
+    return _without_repeats(parsed)
+
+
+def _key(item: Item) -> tuple[str, ...]:
+    return tuple(w.casefold() for w in item.words)
+
+
+def _without_repeats(parsed: ParsedQuery) -> ParsedQuery:
+    """The same query without repeated words: they change nothing but the cost (AND and OR are idempotent)."""
+    groups: list[list[Item]] = []
+    seen: set[frozenset] = set()
+    for group in parsed.must:
+        unique = list({_key(i): i for i in reversed(group)}.values())[::-1]  # first spelling of each
+        keys = frozenset(_key(i) for i in unique)
+        if keys not in seen:
+            seen.add(keys)
+            groups.append(unique)
+    required = {next(iter(k)) for k in seen if len(k) == 1}
+    # "a … a OR b" is just "a …": an OR group with a word required anyway is always true.
+    parsed.must = [g for g in groups if len(g) == 1 or not any(_key(i) in required for i in g)]
+    parsed.must_not = list({_key(i): i for i in reversed(parsed.must_not)}.values())[::-1]
     return parsed
 
 

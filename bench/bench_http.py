@@ -107,13 +107,14 @@ def prepare(workdir: Path, n: int, seed: int) -> tuple[Path, Path, Path]:
 
     content = bench_build.corpus(workdir, n, seed)
     index = workdir / f"index-{n}"
-    if not (index / "CURRENT").exists():
-        print(f"building our index of {n}…", file=sys.stderr, flush=True)
-        m = run_measured(bench_build.build_cmd(content, index))
-        if m.returncode:
-            raise SystemExit(m.stderr[-3000:])
+    # Always run our build: it is incremental, and it makes sure the index matches the content.
+    print(f"building (or updating) our index of {n}…", file=sys.stderr, flush=True)
+    m = run_measured(bench_build.build_cmd(content, index))
+    if m.returncode:
+        raise SystemExit(m.stderr[-3000:])
     db = workdir / f"fts-{n}.sqlite"
-    if not db.exists():
+    newest = max(p.stat().st_mtime for p in (content / "practices").iterdir())
+    if not db.exists() or db.stat().st_mtime < newest:
         print(f"building the FTS5 baseline of {n}…", file=sys.stderr, flush=True)
         m = run_measured([PY, str(BENCH / "sqlite_fts5.py"), "build", str(content), str(db)])
         if m.returncode:

@@ -95,10 +95,11 @@ def _tree(pid: int) -> list[int]:
     return out
 
 
-def _rss_kb(pid: int) -> int:
+def _pss_kb(pid: int) -> int:
+    """Proportional set size: pages shared by forked workers are counted once across the tree."""
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
                 return int(line.split()[1])
     except OSError:
         pass
@@ -109,8 +110,8 @@ def _rss_kb(pid: int) -> int:
 class Measured:
     wall: float
     cpu: float  # user + system seconds of the process and every descendant it waited for
-    maxrss_mb: float  # largest single process (wait4's ru_maxrss)
-    tree_rss_mb: float  # largest sampled sum over the whole process tree (workers included)
+    maxrss_mb: float  # largest single process (wait4's ru_maxrss; keep the measuring process small)
+    tree_rss_mb: float  # peak of the sampled PSS sum over the process tree (workers included)
     returncode: int
     stdout: str = ""
     stderr: str = ""
@@ -127,7 +128,7 @@ def run_measured(cmd: Sequence[str], *, env: dict | None = None, cwd: Path = ROO
 
     def sample() -> None:
         while not done.wait(0.2):
-            peak[0] = max(peak[0], sum(_rss_kb(p) for p in _tree(proc.pid)))
+            peak[0] = max(peak[0], sum(_pss_kb(p) for p in _tree(proc.pid)))
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()

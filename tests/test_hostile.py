@@ -46,6 +46,13 @@ NASTY: list[str | bytes] = MARKUP + [
     " ".join(f"sana{i}" for i in range(2000)), '"' + " ".join(WORDS * 30) + '"',
     " OR ".join(WORDS * 100), "NOT a " * 1000, "ä" * 10_000, "työ" * 200, "a" * 61, "-" * 5000,
     "työllisyyspalvelukokonaisuusuudistushankekoordinaattorikoulutusohjelmapäällikkö " * 40,
+    # 24 misspelt words (each one costs a spelling-correction search) and 24 distinct common words
+    "kouluzta nuoreqia ohjauzta valmennuzta kotoutumizta yhteistyözä verkoztoa palveluzta asiakkaizta "
+    "osallizuus työnhakijoizta osaamizta kehittämizta mallizta menetelmizä työpaikoizla työelämäzä kunnizsa "
+    "oppilaitokzissa mentoroinnizta hankkeizsa työllisyydezsä yrityksizlä maahanmuuttajizta",
+    "hanke työllisyys nuoret ohjaus koulutus valmennus maahanmuuttajat kotoutuminen yritys yhteistyö verkosto "
+    "palvelu asiakas osallisuus työnhakijat osaaminen kehittäminen malli menetelmä työpaikka työelämä kunta "
+    "oppilaitos mentorointi",
     # control characters, NUL, invalid UTF-8, surrogates
     "\x00", "a\x00b", "\x1b[31m", "\r\n", "\t", "\x7f", "\ufeff", "\ud800", "\udfff", "a\ud83db",
     b"\xff\xfe", b"\xc3\x28", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\xc0\xaf", b"a\x00b", b"%",
@@ -155,22 +162,32 @@ def first_slug(client) -> str:
     return client.get("/api/search?per_page=1").get_json()["results"][0]["id"]
 
 
+class _Summary:
+    """A plugin registered by this module: the count goes into pytest's closing summary and its cache."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+
+    def pytest_terminal_summary(self, terminalreporter) -> None:  # noqa: ANN001
+        if not TRIED:
+            return
+        total = sum(TRIED.values())
+        terminalreporter.section("hostile input")
+        terminalreporter.write_line(
+            f"{total} hostile inputs tried ({', '.join(f'{k}: {v}' for k, v in sorted(TRIED.items()))}); every "
+            "request answered < 500, without traceback, with JSON that parses and HTML without injected markup; "
+            "every parsed query stayed within the parser's bounds")
+        for k, (t, what) in sorted(SLOWEST.items()):
+            terminalreporter.write_line(f"slowest on the {k}: {t * 1000:.0f} ms (test client and checks included): {what}")
+        if getattr(self.config, "cache", None) is not None:  # absent under -p no:cacheprovider
+            self.config.cache.set("hostile/summary", {"tried": dict(TRIED), "slowest_ms": {
+                k: round(t * 1000, 1) for k, (t, _) in SLOWEST.items()}})
+
+
 @pytest.fixture(scope="module", autouse=True)
 def summary(request):
-    """Print (and keep in pytest's cache) how many hostile inputs were tried and the slowest one."""
-    yield
-    total = sum(TRIED.values())
-    lines = [f"hostile inputs tried: {total} ({', '.join(f'{k}: {v}' for k, v in sorted(TRIED.items()))}); "
-             "every one answered < 500, without traceback, with valid JSON / injection-free HTML"]
-    lines += [f"slowest on the {k}: {t * 1000:.0f} ms (test client, all checks included) for {what}"
-              for k, (t, what) in sorted(SLOWEST.items())]
-    request.config.cache.set("hostile/summary", {"tried": dict(TRIED), "slowest_ms": {
-        k: round(t * 1000, 1) for k, (t, _) in SLOWEST.items()}})
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line("")
-        for line in lines:
-            reporter.write_line(line)
+    if not request.config.pluginmanager.has_plugin("hostile-summary"):
+        request.config.pluginmanager.register(_Summary(request.config), "hostile-summary")
 
 
 def pair(param: str, value: str | bytes) -> bytes:
@@ -191,14 +208,15 @@ def everything(value: str | bytes) -> bytes:
 # --- the fixed table -----------------------------------------------------------------------------
 # HTML pages cost ~10x a JSON answer to render, so the full value x parameter product runs on the
 # JSON endpoint; on the HTML page every parameter gets every markup payload alone, and every value
-# in one request that carries it in all parameters at once. The bundled content gets the query and
-# the all-at-once requests of every value (its timings are the ones printed).
+# in one request that carries it in all parameters at once. The bundled content gets every value
+# as the query (the expensive parameter) and as a facet value, on the page and the API.
 
 @pytest.mark.parametrize("value", NASTY, ids=range(len(NASTY)))
-def test_every_api_parameter_takes_every_value(tiny_client, value):
+def test_every_parameter_takes_every_value(tiny_client, value):
     for param in SEARCH_PARAMS:
         get(tiny_client, "/api/search", pair(param, value))
-    get(tiny_client, "/api/search", everything(value))
+    for endpoint in SEARCH_ENDPOINTS:
+        get(tiny_client, endpoint, everything(value))
 
 
 @pytest.mark.parametrize("value", MARKUP, ids=range(len(MARKUP)))
@@ -208,10 +226,9 @@ def test_every_page_parameter_escapes_markup(tiny_client, value):
 
 
 @pytest.mark.parametrize("value", NASTY, ids=range(len(NASTY)))
-def test_bundled_content_takes_every_value(bundled_client, value):
+def test_bundled_content_takes_every_query(bundled_client, value):
     for endpoint in SEARCH_ENDPOINTS:
-        get(bundled_client, endpoint, pair("q", value))
-        get(bundled_client, endpoint, everything(value))
+        get(bundled_client, endpoint, pair("q", value) + b"&region=Uusimaa&region=" + encoded(value))
 
 
 @pytest.mark.parametrize("value", NASTY, ids=range(len(NASTY)))
@@ -238,6 +255,19 @@ def test_repeated_parameters(tiny_client, endpoint, param):
     mixed = [b"", b"1", b"Uusimaa", b"title", b"%3Cscript%3E", b"%ff", b"-1", encoded("kohti työtä")]
     get(tiny_client, endpoint, b"&".join(param.encode() + b"=" + mixed[i % len(mixed)] for i in range(1000)))
     get(tiny_client, endpoint, b"&".join([param.encode()] * 500))  # keys without '='
+
+
+OTHER_PARAMS = ("q", "region", "lang", "sort", "page", "ui", "ids", "next", "format")
+
+
+@pytest.mark.parametrize("value", NASTY[::3], ids=range(len(NASTY[::3])))
+def test_every_other_page_takes_hostile_parameters(tiny_client, value):
+    """Exports, feed, shortlist, statement…: every GET page without URL arguments, found in the URL map."""
+    routes = sorted({r.rule for r in tiny_client.application.url_map.iter_rules()
+                     if "GET" in r.methods and not r.arguments and r.endpoint != "static"} - set(SEARCH_ENDPOINTS))
+    assert len(routes) >= 2  # /healthz and /api/openapi.json at least
+    for route in routes:
+        get(tiny_client, route, b"&".join(pair(p, value) for p in OTHER_PARAMS))
 
 
 def test_static_files_are_still_served(tiny_client):
@@ -278,3 +308,30 @@ def test_generated_paths(tiny_client, segment, prefix, lang):
     get(tiny_client, raw(prefix) + encoded(segment))
     get(tiny_client, "/practice/nuorten-uravalmennus", pair("lang", lang) + b"&" + pair("ui", lang))
     get(tiny_client, "/api/practice/nuorten-uravalmennus", pair("lang", lang))
+
+
+# --- the query parser's bounds (what keeps a hostile query cheap) -----------------------------------
+
+@HYPOTHESIS
+@given(text=st.one_of(HOSTILE_TEXT, st.text(ANY_CHAR, max_size=3000),
+                      st.lists(st.sampled_from(WORDS + ["OR", "NOT", "-", ":", '"', "*"]), max_size=400).map(":".join)))
+def test_parser_bounds_every_query(text):
+    from app import query as q
+    parsed = q.parse(text)
+    items = parsed.items() + parsed.must_not
+    assert len({tuple(w.casefold() for w in i.words) for i in items}) == len(items) <= q.MAX_ITEMS
+    assert all(0 < len(w) <= q.MAX_WORD_CHARS for i in items for w in i.words)
+    TRIED["query parser"] += 1
+
+
+@pytest.mark.parametrize("text, must, must_not", [
+    (":".join(f"w{i}" for i in range(200)), [[f"w{i}"] for i in range(24)], []),  # one token, many words
+    (" ".join(["nuoret"] * 70), [["nuoret"]], []),
+    ("Nuoret nuoret OR aikuiset", [["Nuoret"]], []),  # a AND (a OR b) is a
+    ("a OR b b OR a c", [["a", "b"], ["c"]], []),
+    ("NOT a -a -A b", [["b"]], ["a"]),
+])
+def test_parser_bounds_and_drops_repeats(text, must, must_not):
+    from app import query as q
+    parsed = q.parse(text)
+    assert [[str(i) for i in g] for g in parsed.must] == must and [str(i) for i in parsed.must_not] == must_not

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import json
 import os
-import pickle
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -15,7 +15,7 @@ from whoosh import index as whoosh_index
 
 from app import analysis
 from app.buildcache import CONTENT_CACHE, LEMMA_CACHE, load_content_cached
-from app.catalog import BROWSE, CATALOG_DB, Browse
+from app.catalog import BROWSE, CATALOG_DB, Browse, Catalog
 from app.content import load_content
 from app.indexing import _Lock, build
 from app.search import SearchRequest, SearchService, title_key
@@ -42,13 +42,17 @@ def _body(i: int) -> str:
     return " ".join(words[(i * 3 + k) % len(words)] for k in range(12)) + f". Käytäntö numero {i}."
 
 
-@pytest.fixture()
-def corpus(tmp_path) -> Path:
-    root = make_content(tmp_path / "content")
+def _corpus(path: Path) -> Path:
+    root = make_content(path)
     for i in range(EXTRA):
         write_practice(root, f"lisa-{i}", "fi", {"title": f"Lisäkäytäntö {i}", "project": f"Hanke {i % 5}",
                                                   **FI}, _body(i))
     return root
+
+
+@pytest.fixture()
+def corpus(tmp_path) -> Path:
+    return _corpus(tmp_path / "content")
 
 
 def _edit(content: Path) -> None:
@@ -149,7 +153,7 @@ def test_parallel_build_writes_the_same_documents(corpus, tmp_path):
     one = build(corpus, tmp_path / "one", procs=1)
     two = build(corpus, tmp_path / "two", procs=2)
     v1, v2 = tmp_path / "one" / one.version, tmp_path / "two" / two.version
-    assert len(list(v2.glob("*.seg"))) >= 2  # the workers really wrote segments of their own
+    assert len(list(v2.glob("*.trm"))) >= 2  # the workers really wrote segments of their own
     assert _contents(v1) == _contents(v2)
     assert _answers(tmp_path / "one", corpus) == _answers(tmp_path / "two", corpus)
 
@@ -163,8 +167,14 @@ def test_browse_arrays_match_the_index(corpus, tmp_path):
         slugs = list(s.reader().column_reader("slug"))
     assert [browse.slugs[o] for o in browse.doc_ordinal] == slugs
     assert (version / CATALOG_DB).exists() and not (version / "practices.json").exists()
-    titles = [browse.titles[i] for i in browse.title_order]
+    titles = [browse.primary(i)["title"] for i in browse.title_order]
     assert titles == sorted(titles, key=title_key) and len(titles) == len(browse.slugs) == EXTRA + 7
+    # What a process keeps in memory is the catalogue's record without the body.
+    catalog = Catalog(version / CATALOG_DB)
+    for i, slug in enumerate(browse.slugs):
+        full = catalog[slug].get("fi") or next(iter(catalog[slug].values()))
+        assert browse.primary(i) == {k: v for k, v in full.items() if k not in ("body_html", "body_text")}
+        assert browse.langs[i] == tuple(catalog[slug])
 
 
 # --- validation through the cache still checks every file --------------------------------------------
@@ -255,13 +265,27 @@ def test_lemma_cache_survives_between_processes(content_dir, tmp_path):
 
 def test_stale_lemma_cache_is_ignored(tmp_path):
     path = tmp_path / "lemmas"
-    fake = analysis.WordTerms(("väärä",), ("base",), ("väärä",))
-    with open(path, "wb") as fh:
-        pickle.dump({"fingerprint": "another analyser", "entries": {("fi", "talossa"): fake}}, fh)
+    analysis.lemmas("talossa", "fi")
+    assert analysis.save_cache(path, [("fi", "talossa")]) == 1
+    with sqlite3.connect(path) as db:  # another analyser's file: its analyses must not be used
+        db.execute("UPDATE form SET terms = 'väärä'")
+        db.execute("UPDATE meta SET value = 'another analyser'")
+    analysis.cache_clear()
     assert analysis.load_cache(path) == 0
     assert "väärä" not in analysis.lemmas("talossa", "fi")
-    path.write_bytes(b"not a pickle")
+    path.write_bytes(b"not a database")
     assert analysis.load_cache(path) == 0
+    assert analysis.save_cache(path, [("fi", "talossa")]) == 1 and analysis.load_cache(path) == 1
+
+
+def test_lemma_cache_reads_only_the_forms_asked_for(tmp_path):
+    path = tmp_path / "lemmas"
+    for word in ("talossa", "nuorille", "ohjausta"):
+        analysis.lemmas(word, "fi")
+    analysis.save_cache(path, [("fi", "talossa"), ("fi", "nuorille"), ("fi", "ohjausta")])
+    analysis.cache_clear()
+    assert analysis.load_cache(path, [("fi", "nuorille"), ("fi", "ei-tallennettu")]) == 1
+    assert analysis.uncached_forms([("fi", "nuorille"), ("fi", "talossa")]) == [("fi", "talossa")]
 
 
 # --- a killed parallel build leaves no workers behind ---------------------------------------------------
@@ -307,3 +331,28 @@ def test_killed_parallel_build_leaves_no_workers(many, tmp_path, phase):
     if root.is_dir():  # no orphan holds the build lock
         with _Lock(root, wait=False, on_wait=None):
             pass
+
+
+# --- the fast path of text matching ---------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def updated(tmp_path_factory) -> tuple[Path, Path]:
+    """An index updated in place, so that its old segment holds deleted documents."""
+    corpus = _corpus(tmp_path_factory.mktemp("updated") / "content")
+    root = corpus.parent / "index"
+    build(corpus, root)
+    _edit(corpus)
+    assert build(corpus, root).mode == "incremental"
+    return root, corpus / "vocabularies"
+
+
+@pytest.mark.parametrize("text", ["nuorille", "ohjaus kuukausikokous", "ohjausta OR koulutusta", "nuorille -ohjausta",
+                                  '"ohjausta työpajoissa"', "ksylofonikorjaamo", "olematonsanaxyz", "te-palvelut",
+                                  "kielen koulutus", "6.1", "career coaching"])
+def test_matching_practices_equal_what_the_matcher_finds(updated, text):
+    svc = SearchService(*updated)
+    v = svc.version()
+    wquery, _ = svc.build_query(text)
+    expected = {v.doc_ordinal[d] for d in wquery.matcher(v.searcher).all_ids()}
+    got = svc._matching_bits(v, wquery)
+    assert {i for i in range(v.facets.size) if got >> i & 1} == expected
