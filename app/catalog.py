@@ -1,19 +1,22 @@
 """Per-version data beside the Whoosh files: practice records in SQLite and precomputed browse arrays.
 
-Both are written once by the build and only read afterwards. A process opening a version reads the
-small browse file (slugs, facet values, title order, document → practice map) and fetches a
-practice's records only when it is shown, so opening a version stays fast at 100 000 practices.
+Both are written once by the build and only read afterwards. A process opening a version reads only
+the small browse file (slugs, titles, languages, facet values, title order, document → practice map)
+and fetches records when it shows them, so opening a version stays fast at 100 000 practices.
 """
 from __future__ import annotations
 
+import gc
 import json
 import os
 import pickle
 import shutil
 import sqlite3
+import sys
 import threading
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -21,28 +24,48 @@ from pathlib import Path
 CATALOG_DB = "practices.sqlite"
 BROWSE = "browse.pickle"
 LEGACY_CATALOG = "practices.json"  # versions built before the SQLite catalogue
-BROWSE_FORMAT = 2
-_SCHEMA = "CREATE TABLE practice (slug TEXT PRIMARY KEY, versions TEXT NOT NULL) WITHOUT ROWID"
+BROWSE_FORMAT = 3
+HEAVY_FIELDS = ("body_html", "body_text")  # only the practice page needs these
+FACET_NAMES = ("region", "large_area", "theme", "axis", "objective", "target_group", "period", "lang")
+_SCHEMA = ("CREATE TABLE practice (slug TEXT PRIMARY KEY, versions TEXT NOT NULL, primary_light TEXT NOT NULL) "
+           "WITHOUT ROWID")
 
 
-HEAVY_FIELDS = ("body_html", "body_text")  # only the practice page needs these: never kept in memory
-
-
-def primary_version(versions: Mapping[str, dict]) -> dict:
+def primary_version(versions: Mapping[str, Mapping]) -> Mapping:
     """The version a practice is listed by: its Finnish original, else its first version."""
     return versions.get("fi") or next(iter(versions.values()))
 
 
-def facet_values(primary: Mapping, langs: Sequence[str]) -> dict[str, list[str]]:
-    """Facet values of one practice from its primary version's record and its languages."""
-    return {
-        "region": list(primary["regions"]), "large_area": list(primary["large_areas"]),
-        "theme": list(primary["themes"]), "axis": [primary["axis"]], "objective": [primary["objective"]],
-        "target_group": list(primary["target_groups"]), "period": [primary["period"]], "lang": list(langs),
-    }
+def light(record: Mapping) -> dict:
+    """A record without the body fields."""
+    return {k: v for k, v in record.items() if k not in HEAVY_FIELDS}
+
+
+def facet_row(primary: Mapping, langs: Sequence[str]) -> tuple[tuple[str, ...], ...]:
+    """Facet values of one practice in ``FACET_NAMES`` order (strings interned: they repeat)."""
+    values = (primary["regions"], primary["large_areas"], primary["themes"], [primary["axis"]],
+              [primary["objective"]], primary["target_groups"], [primary["period"]], langs)
+    return tuple(tuple(sys.intern(v) for v in vs) for vs in values)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Loading many small objects triggers full garbage collections that find nothing: pause them."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 # --- writing ---------------------------------------------------------------------------------
+
+def _row(slug: str, versions: Mapping[str, dict]) -> tuple[str, str, str]:
+    return (slug, json.dumps(versions, ensure_ascii=False),
+            json.dumps(light(primary_version(versions)), ensure_ascii=False))
+
 
 def write_catalog(path: Path, rows: Iterable[tuple[str, Mapping[str, dict]]]) -> None:
     """Create the catalogue at ``path`` with one row per practice: slug → {lang: record}."""
@@ -51,8 +74,7 @@ def write_catalog(path: Path, rows: Iterable[tuple[str, Mapping[str, dict]]]) ->
         db.execute("PRAGMA journal_mode=OFF")
         db.execute("PRAGMA synchronous=OFF")  # the build fsyncs the finished version directory itself
         db.execute(_SCHEMA)
-        db.executemany("INSERT INTO practice VALUES (?, ?)",
-                       ((slug, json.dumps(versions, ensure_ascii=False)) for slug, versions in rows))
+        db.executemany("INSERT INTO practice VALUES (?, ?, ?)", (_row(slug, v) for slug, v in rows))
         db.commit()
     finally:
         db.close()
@@ -67,8 +89,7 @@ def update_catalog(source: Path, target: Path, changed: Mapping[str, Mapping[str
         db.execute("PRAGMA journal_mode=OFF")
         db.execute("PRAGMA synchronous=OFF")
         db.executemany("DELETE FROM practice WHERE slug = ?", ((s,) for s in removed))
-        db.executemany("INSERT OR REPLACE INTO practice VALUES (?, ?)",
-                       ((s, json.dumps(v, ensure_ascii=False)) for s, v in changed.items()))
+        db.executemany("INSERT OR REPLACE INTO practice VALUES (?, ?, ?)", (_row(s, v) for s, v in changed.items()))
         db.commit()
     finally:
         db.close()
@@ -76,40 +97,32 @@ def update_catalog(source: Path, target: Path, changed: Mapping[str, Mapping[str
 
 @dataclass
 class Browse:
-    """What a process keeps of every practice: its primary record without the body, and orders.
+    """What a process keeps of every practice (by ordinal: its position in ``slugs``) and the orders."""
 
-    Records are tuples in the order of ``fields`` (smaller and faster to load than dicts).
-    """
-
-    slugs: list[str]  # sorted; a practice's ordinal is its position here
-    fields: tuple[str, ...]  # names of the record fields kept
-    primaries: list[tuple]  # primary version's record (no body) per ordinal
-    langs: list[tuple[str, ...]]  # languages per ordinal, in catalogue order
+    slugs: list[str]  # sorted
+    titles: list[str]  # title of the primary version
+    langs: list[tuple[str, ...]]  # languages, in catalogue order
+    facets: list[tuple[tuple[str, ...], ...]]  # facet values in FACET_NAMES order
     title_order: array  # ordinals sorted by title
     doc_ordinal: array  # Whoosh document number → ordinal
 
     @classmethod
-    def from_records(cls, records: Mapping[str, Mapping[str, dict]], title_key: Callable[[str], str],
+    def from_records(cls, records: Mapping[str, Mapping[str, Mapping]], title_key: Callable[[str], str],
                      doc_slugs: Iterable[str]) -> "Browse":
-        """Build from slug → {lang: record} and the slug of every Whoosh document in number order."""
+        """Build from slug → {lang: record} (bodies not needed) and every Whoosh document's slug in number order."""
         slugs = sorted(records)
-        first = primary_version(records[slugs[0]]) if slugs else {}
-        fields = tuple(k for k in first if k not in HEAVY_FIELDS)
-        # Lists, not tuples: the same values as records read back from the catalogue's JSON.
-        primaries = [tuple(list(v) if isinstance(v, tuple) else v for v in (primary_version(records[s])[k] for k in fields))
-                     for s in slugs]
+        primaries = [primary_version(records[s]) for s in slugs]
+        langs = [tuple(sys.intern(lang) for lang in records[s]) for s in slugs]
+        titles = [p["title"] for p in primaries]
         ordinal = {s: i for i, s in enumerate(slugs)}
-        titles = [p[fields.index("title")] for p in primaries] if slugs else []
-        return cls(slugs=slugs, fields=fields, primaries=primaries, langs=[tuple(records[s]) for s in slugs],
+        return cls(slugs=slugs, titles=titles, langs=langs,
+                   facets=[facet_row(p, ls) for p, ls in zip(primaries, langs)],
                    title_order=array("I", sorted(range(len(slugs)), key=lambda i: title_key(titles[i]))),
                    # Deleted documents keep their numbers; no search returns them, so any ordinal will do.
                    doc_ordinal=array("I", (ordinal.get(s, 0) for s in doc_slugs)))
 
-    def primary(self, i: int) -> dict:
-        return dict(zip(self.fields, self.primaries[i]))
-
-    def facet_values(self, i: int) -> dict[str, list[str]]:
-        return facet_values(self.primary(i), self.langs[i])
+    def facet_values(self, i: int) -> dict[str, tuple[str, ...]]:
+        return dict(zip(FACET_NAMES, self.facets[i]))
 
     def save(self, path: Path) -> None:
         with open(path, "wb") as fh:
@@ -119,7 +132,7 @@ class Browse:
     def load(cls, path: Path) -> "Browse | None":
         """The stored arrays, or None when the version has none (built by an older build)."""
         try:
-            with open(path, "rb") as fh:
+            with open(path, "rb") as fh, gc_paused():
                 data = pickle.load(fh)
         except FileNotFoundError:
             return None
@@ -133,13 +146,14 @@ class Browse:
 class Catalog(Mapping[str, dict[str, dict]]):
     """Read-only mapping slug → {lang: record}, fetched from SQLite on demand and kept in an LRU."""
 
-    def __init__(self, path: Path, cache_size: int = 4096):
+    def __init__(self, path: Path, cache_size: int = 2048):
         self.path = Path(path)
         self._lock = threading.Lock()
         self._db: sqlite3.Connection | None = None
         self._pid = 0
         self._len: int | None = None
         self._get = lru_cache(maxsize=cache_size)(self._fetch)
+        self.light = lru_cache(maxsize=cache_size * 4)(self._fetch_light)
 
     def _conn(self) -> sqlite3.Connection:
         # One connection per process (a forked worker must not share its parent's).
@@ -156,6 +170,13 @@ class Catalog(Mapping[str, dict[str, dict]]):
     def _fetch(self, slug: str) -> dict[str, dict] | None:
         rows = self._query("SELECT versions FROM practice WHERE slug = ?", (slug,))
         return json.loads(rows[0][0]) if rows else None
+
+    def _fetch_light(self, slug: str) -> dict:
+        """The primary version's record without the body (KeyError for an unknown slug)."""
+        rows = self._query("SELECT primary_light FROM practice WHERE slug = ?", (slug,))
+        if not rows:
+            raise KeyError(slug)
+        return json.loads(rows[0][0])
 
     def __getitem__(self, slug: str) -> dict[str, dict]:
         if not isinstance(slug, str):
@@ -183,9 +204,47 @@ class Catalog(Mapping[str, dict[str, dict]]):
             self._db = None
 
 
-def open_catalog(version_dir: Path) -> Mapping[str, dict[str, dict]]:
+class LegacyCatalog(dict):
+    """The whole JSON catalogue of a version built before the SQLite one, in memory."""
+
+    def light(self, slug: str) -> dict:
+        return light(primary_version(self[slug]))
+
+
+class PrimaryRecord(Mapping[str, object]):
+    """A practice's primary record without the body: the title from memory, the rest read when first used.
+
+    Lists of thousands of practices (related practices, title order) read only titles.
+    """
+
+    __slots__ = ("_catalog", "_slug", "_title", "_data")
+
+    def __init__(self, catalog: Catalog | LegacyCatalog, slug: str, title: str):
+        self._catalog, self._slug, self._title, self._data = catalog, slug, title, None
+
+    def _record(self) -> dict:
+        if self._data is None:
+            self._data = self._catalog.light(self._slug)
+        return self._data
+
+    def __getitem__(self, key: str) -> object:
+        if key == "title":
+            return self._title
+        return self._record()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._record())
+
+    def __len__(self) -> int:
+        return len(self._record())
+
+    def __repr__(self) -> str:
+        return f"PrimaryRecord({self._slug!r}, {self._title!r})"
+
+
+def open_catalog(version_dir: Path) -> Catalog | LegacyCatalog:
     """The catalogue of a version: SQLite, or the whole JSON file of versions built before it existed."""
     if (version_dir / CATALOG_DB).exists():
         return Catalog(version_dir / CATALOG_DB)
-    with open(version_dir / LEGACY_CATALOG, encoding="utf-8") as fh:
-        return json.load(fh)
+    with open(version_dir / LEGACY_CATALOG, encoding="utf-8") as fh, gc_paused():
+        return LegacyCatalog(json.load(fh))

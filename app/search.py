@@ -24,7 +24,7 @@ from whoosh.reading import TermNotFound
 from . import query as q
 from .analysis import LANGUAGES, analyzer_for, lemmas
 from .facets import FACETS, FacetCount, FacetIndex, bits_from_ordinals, ordinals_from_bits
-from .catalog import BROWSE, Browse, open_catalog
+from .catalog import BROWSE, Browse, PrimaryRecord, gc_paused, open_catalog
 from .indexing import CURRENT, META, SPELL_FIELD, TEXT_BOOSTS, current_version
 from .vocabularies import Vocabularies, load_vocabularies
 
@@ -34,8 +34,8 @@ MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20
 SORTS = ("relevance", "title")
 TYPO_MIN_LETTERS = 5
-MAX_SPELL_CANDIDATES = 50_000
-MAX_SUGGESTED_WORDS = 6
+MAX_SPELL_CANDIDATES = 20_000
+MAX_SUGGESTED_WORDS = 4  # words of one query looked up for spelling (each scans the term list)
 # The finnish alphabet ends in å, ä, ö; code points would put ä before å.
 _TITLE_KEY = str.maketrans({"å": "{", "ä": "|", "ö": "}", "æ": "|", "ø": "}", "ü": "y", "é": "e"})
 
@@ -210,16 +210,17 @@ class IndexVersion:
         self.path = path
         self.name = path.name
         self.meta = json.loads((path / META).read_text(encoding="utf-8"))
-        # Full records (with the body) are fetched per practice when shown; what every request needs
-        # (primary records without the body, facet values, orders) was computed by the build.
-        self.catalog: Mapping[str, dict[str, dict]] = open_catalog(path)
+        # Records are fetched per practice when shown; what every request needs (titles, facet values,
+        # orders) was computed by the build, so opening a version reads no practice record.
+        self.catalog = open_catalog(path)
         self.ix = index.open_dir(str(path))
         self.searcher = self.ix.searcher()
         self.browse = Browse.load(path / BROWSE) or Browse.from_records(  # a version built before browse.pickle
             self.catalog, title_key, self.searcher.reader().column_reader("slug"))
         self.slugs = self.browse.slugs
-        self.ordinal = {s: i for i, s in enumerate(self.slugs)}
-        self.facets = FacetIndex([self.browse.facet_values(i) for i in range(len(self.slugs))])
+        with gc_paused():
+            self.ordinal = {s: i for i, s in enumerate(self.slugs)}
+            self.facets = FacetIndex([self.browse.facet_values(i) for i in range(len(self.slugs))])
         self.title_order = self.browse.title_order
         self.doc_ordinal = self.browse.doc_ordinal
         self._live: int | None = None
@@ -231,17 +232,18 @@ class IndexVersion:
             self._live = bits_from_ordinals(reader.all_doc_ids(), reader.doc_count_all())
         return self._live
 
-    def primary(self, slug: str) -> dict:
+    def primary(self, slug: str) -> Mapping:
         """Record of the version a practice is listed by, without the body (``catalog`` has the full one)."""
-        return self.browse.primary(self.ordinal[slug])
+        i = self.ordinal[slug]
+        return PrimaryRecord(self.catalog, slug, self.browse.titles[i])
 
-    def version_for(self, slug: str, lang: str) -> dict:
-        primary = self.primary(slug)
-        if primary["lang"] == lang:
-            return primary
-        return self.catalog[slug].get(lang) or primary
+    def version_for(self, slug: str, lang: str) -> Mapping:
+        langs = self.browse.langs[self.ordinal[slug]]
+        if lang not in langs or lang == ("fi" if "fi" in langs else langs[0]):
+            return self.primary(slug)
+        return self.catalog[slug][lang]
 
-    def _facet_values(self, slug: str) -> dict[str, list[str]]:
+    def _facet_values(self, slug: str) -> dict[str, tuple[str, ...]]:
         return self.browse.facet_values(self.ordinal[slug])
 
     def close(self) -> None:
@@ -261,6 +263,7 @@ class SearchService:
         self._stamp: tuple[int, int] | None = None
         self.fields_by_lang = {lang: [f"{k}_{lang}" for k in TEXT_BOOSTS] for lang in LANGUAGES}
         self._synonym_items: list[list[tuple[q.Item, dict[str, frozenset[str]]]]] | None = None
+        self._spell_memo: dict[tuple[str, str], str | None] = {}
 
     # -- version handling
     def version(self) -> IndexVersion:
@@ -329,6 +332,15 @@ class SearchService:
         return wquery is not None and wquery.matcher(v.searcher).is_active()
 
     def _neighbour(self, v: IndexVersion, word: str) -> str | None:
+        """Memoised :meth:`_find_neighbour` (a typo is usually retyped, and suggestions ask again)."""
+        key = (v.name, word.casefold())
+        if key not in self._spell_memo:
+            if len(self._spell_memo) >= 10_000:
+                self._spell_memo.clear()
+            self._spell_memo[key] = self._find_neighbour(v, word)
+        return self._spell_memo[key]
+
+    def _find_neighbour(self, v: IndexVersion, word: str) -> str | None:
         """A known word one edit away from ``word``, or from the stem of an indexed inflected form.
 
         Finnish inflects at the end, so "maahanmuutaja" is corrected through "maahanmuuttajille":
@@ -337,7 +349,7 @@ class SearchService:
         reader = v.searcher.reader()
         word = word.casefold()
         best: tuple | None = None
-        for n, raw in enumerate(reader.expand_prefix(SPELL_FIELD, word[:2])):
+        for n, raw in enumerate(reader.expand_prefix(SPELL_FIELD, word[:3])):
             if n >= MAX_SPELL_CANDIDATES:
                 break
             cand = raw.decode("utf-8") if isinstance(raw, bytes) else raw
@@ -357,7 +369,7 @@ class SearchService:
     def _corrections(self, v: IndexVersion, parsed: q.ParsedQuery) -> dict[str, str]:
         """Words of 5+ letters that match nothing, each with the word searched instead."""
         fixes = {}
-        for item in parsed.items():
+        for item in parsed.items()[:MAX_SUGGESTED_WORDS]:
             word = item.words[0]
             if item.is_phrase or len(word) < TYPO_MIN_LETTERS or not word.isalpha():
                 continue

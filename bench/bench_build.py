@@ -71,24 +71,31 @@ def touch_one(content: Path, word: str) -> Path:
     return path
 
 
-def bench_size(workdir: Path, n: int, seed: int) -> list[dict]:
+RUNS = ("scratch", "warm", "incremental", "baseline")
+
+
+def bench_size(workdir: Path, n: int, seed: int, runs: tuple[str, ...] = RUNS) -> list[dict]:
     content = corpus(workdir, n, seed)
     index = workdir / f"index-{n}"
-    shutil.rmtree(index, ignore_errors=True)
     rows = []
-    print(f"[{n}] build from scratch…", file=sys.stderr, flush=True)
-    rows.append(_row("scratch", run_measured(build_cmd(content, index)), index))
-    print(f"[{n}] full rebuild, warm caches…", file=sys.stderr, flush=True)
-    rows.append(_row("full, warm caches", run_measured(build_cmd(content, index, "--full")), index))
-    print(f"[{n}] incremental: 1 file changed…", file=sys.stderr, flush=True)
-    touch_one(content, f"benchmerkki{n}x")
-    rows.append(_row("incremental", run_measured(build_cmd(content, index)), index))
-    print(f"[{n}] SQLite FTS5 baseline…", file=sys.stderr, flush=True)
-    db = workdir / f"fts-{n}.sqlite"
-    m = run_measured([PY, str(BENCH / "sqlite_fts5.py"), "build", str(content), str(db)])
-    base = _row("baseline FTS5 build", m)
-    base["size_mb"] = db.stat().st_size / 1e6
-    rows.append(base)
+    if "scratch" in runs:
+        shutil.rmtree(index, ignore_errors=True)
+        print(f"[{n}] build from scratch…", file=sys.stderr, flush=True)
+        rows.append(_row("scratch", run_measured(build_cmd(content, index)), index))
+    if "warm" in runs:
+        print(f"[{n}] full rebuild, warm caches…", file=sys.stderr, flush=True)
+        rows.append(_row("full, warm caches", run_measured(build_cmd(content, index, "--full")), index))
+    if "incremental" in runs:
+        print(f"[{n}] incremental: 1 file changed…", file=sys.stderr, flush=True)
+        touch_one(content, f"benchmerkki{n}x{len(list(index.glob('v-*')))}")
+        rows.append(_row("incremental", run_measured(build_cmd(content, index)), index))
+    if "baseline" in runs:
+        print(f"[{n}] SQLite FTS5 baseline…", file=sys.stderr, flush=True)
+        db = workdir / f"fts-{n}.sqlite"
+        m = run_measured([PY, str(BENCH / "sqlite_fts5.py"), "build", str(content), str(db)])
+        base = _row("baseline FTS5 build", m)
+        base["size_mb"] = db.stat().st_size / 1e6
+        rows.append(base)
     for row in rows:
         row["practices"] = n
     return rows
@@ -98,7 +105,8 @@ def report(rows: list[dict]) -> str:
     out = []
     body = []
     for r in rows:
-        base = next(b for b in rows if b["practices"] == r["practices"] and b["run"].startswith("baseline"))
+        base = next((b for b in rows if b["practices"] == r["practices"] and b["run"].startswith("baseline")),
+                    {"wall": float("nan")})
         target = TARGETS.get((r["practices"], r["run"].split(",")[0]))
         phases = " ".join(f"{k} {v:.1f}" for k, v in r.get("timings", {}).items())
         body.append([r["practices"], r["run"], r["wall"], r["cpu"], r["maxrss_mb"], r["tree_rss_mb"],
@@ -115,11 +123,13 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--full", action="store_true", help="also 100 000 practices")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/kaytantopankki-bench"))
+    parser.add_argument("--runs", default=",".join(RUNS), help=f"some of {','.join(RUNS)}")
     args = parser.parse_args(argv)
     sizes = FULL_SIZES if args.full else tuple(int(s) for s in args.sizes.split(","))
     args.workdir.mkdir(parents=True, exist_ok=True)
     print(f"machine: {machine()}", file=sys.stderr)
-    rows = [row for n in sizes for row in bench_size(args.workdir, n, args.seed)]
+    runs = tuple(r.strip() for r in args.runs.split(","))
+    rows = [row for n in sizes for row in bench_size(args.workdir, n, args.seed, runs)]
     print(report(rows))
     return rows
 

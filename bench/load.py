@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Load benchmark: ``python bench/load.py [--practices 10000] [--requests 300] [--seconds 5]``.
+"""Load benchmark: ``python bench/load.py [--practices 10000] [--requests 300] [--seconds 4]``.
 
 Starts the production server itself (gunicorn, 2 workers, ``app:create_app()``) on a free
 127.0.0.1 port, once over the bundled content and once over a synthetic corpus of N practices
@@ -195,7 +195,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--practices", type=int, default=1000, help="synthetic corpus size (0: bundled only)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--requests", type=int, default=300, help="requests per level and scenario (bound)")
-    parser.add_argument("--seconds", type=float, default=5.0, help="time cap per level and scenario")
+    parser.add_argument("--seconds", type=float, default=4.0, help="time cap per level and scenario")
     parser.add_argument("--workdir", type=Path, help="keep generated content and indexes here (default: a tmp dir)")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     args = parser.parse_args(argv)

@@ -19,6 +19,7 @@ import bench_build  # noqa: E402
 import bench_http  # noqa: E402
 from common import BENCH, machine  # noqa: E402
 
+ANALYSIS = "<!-- analysis: everything below this line is kept when run_all.py rewrites the file -->"
 NOTES = """\
 ## How to read these figures
 
@@ -71,6 +72,10 @@ def main(argv: list[str] | None = None) -> None:
     for res in http:
         lines += [f"## Search over HTTP, {res['practices']} practices", "", bench_http.report(res), ""]
     lines += [NOTES]
+    # A hand-written analysis below the marker survives re-runs.
+    previous = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
+    if ANALYSIS in previous:
+        lines += [ANALYSIS + previous.split(ANALYSIS, 1)[1]]
     args.out.write_text("\n".join(lines), encoding="utf-8")
     print(f"wrote {args.out}")
 

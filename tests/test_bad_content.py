@@ -2,7 +2,6 @@
 never crash the build, neither through ``build()`` nor through the command line."""
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Callable

@@ -167,14 +167,20 @@ def test_browse_arrays_match_the_index(corpus, tmp_path):
         slugs = list(s.reader().column_reader("slug"))
     assert [browse.slugs[o] for o in browse.doc_ordinal] == slugs
     assert (version / CATALOG_DB).exists() and not (version / "practices.json").exists()
-    titles = [browse.primary(i)["title"] for i in browse.title_order]
+    titles = [browse.titles[i] for i in browse.title_order]
     assert titles == sorted(titles, key=title_key) and len(titles) == len(browse.slugs) == EXTRA + 7
-    # What a process keeps in memory is the catalogue's record without the body.
+    # What a process keeps in memory agrees with the catalogue's records.
+    svc = SearchService(root, corpus / "vocabularies")
+    v = svc.version()
     catalog = Catalog(version / CATALOG_DB)
     for i, slug in enumerate(browse.slugs):
         full = catalog[slug].get("fi") or next(iter(catalog[slug].values()))
-        assert browse.primary(i) == {k: v for k, v in full.items() if k not in ("body_html", "body_text")}
-        assert browse.langs[i] == tuple(catalog[slug])
+        assert dict(v.primary(slug)) == {k: x for k, x in full.items() if k not in ("body_html", "body_text")}
+        assert browse.titles[i] == full["title"] and browse.langs[i] == tuple(catalog[slug])
+        assert {f: list(x) for f, x in v._facet_values(slug).items()} == {
+            "region": full["regions"], "large_area": full["large_areas"], "theme": full["themes"],
+            "axis": [full["axis"]], "objective": [full["objective"]], "target_group": full["target_groups"],
+            "period": [full["period"]], "lang": list(catalog[slug])}
 
 
 # --- validation through the cache still checks every file --------------------------------------------
