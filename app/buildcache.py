@@ -101,6 +101,7 @@ class ContentCache:
 
     fingerprint: str = ""
     entries: dict[str, GroupResult] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)  # slug → hash of its files, vocabularies and code
     dirty: bool = False
     groups: int = 0
     cached: int = 0
@@ -159,6 +160,39 @@ def _read_cache(path: Path | None, fingerprint: str) -> dict[str, GroupResult]:
     return data.get("groups") or {}
 
 
+def _is(test: Callable[[], bool]) -> bool:
+    """A DirEntry test that says False where Path's would (a symbolic link loop raises otherwise)."""
+    try:
+        return test()
+    except OSError:
+        return False
+
+
+def practice_files(content_dir: Path) -> list[tuple[str, str]]:
+    """(path, display name) of ``content.practice_files(content_dir)``, in its order, without pathlib's cost."""
+    root = content_dir / "practices"
+    if not root.is_dir():
+        return []
+    found: list[tuple[str, ...]] = []
+
+    def walk(directory: str, parts: tuple[str, ...]) -> None:
+        try:
+            entries = list(os.scandir(directory))
+        except OSError:
+            return
+        for entry in entries:
+            mine = (*parts, entry.name)
+            if entry.is_dir(follow_symlinks=False):
+                walk(entry.path, mine)
+            elif _is(entry.is_file) or (entry.is_symlink() and not _is(entry.is_dir)):  # as content.practice_files
+                if not any(part.startswith(".") for part in mine):
+                    found.append(mine)
+
+    walk(str(root), ())
+    found.sort()  # the order of Paths: part by part
+    return [(os.path.join(root, *parts), os.path.join(content_dir.name, "practices", *parts)) for parts in found]
+
+
 def load_content_cached(content_dir: str | Path, cache_path: Path | None = None, *, procs: int | None = None,
                         progress: Progress | None = None) -> tuple[LoadResult, ContentCache]:
     """``content.load_content`` with a per-slug cache read from ``cache_path`` and worker processes for misses.
@@ -177,30 +211,29 @@ def load_content_cached(content_dir: str | Path, cache_path: Path | None = None,
     cache = _read_cache(cache_path, fingerprint)
 
     # Every file, in the order load_content reads them; files group by the slug in their name.
-    files = content.practice_files(content_dir)
     per_file: list[tuple[str, int] | list[Problem]] = []  # (group key, index in group) or its own problems
     groups: dict[str, list[tuple[str, str]]] = {}
     digests: dict[str, hashlib._Hash] = {}
     loners: list[tuple[int, tuple[str, str]]] = []
-    for path in files:
-        display = content._display(path, content_dir)
-        if path.is_symlink() and content._outside(path, content_dir):
+    for path_str, display in practice_files(content_dir):
+        path = Path(path_str)
+        if os.path.islink(path_str) and content._outside(path, content_dir):
             per_file.append([Problem(display, 1, "", "symbolic link to a file outside the content directory; "
                                                      "copy the file in instead")])
             continue
         m = FILE_NAME.match(path.name)
         try:
-            too_big = path.stat().st_size > MAX_FILE_BYTES
-        except OSError:
-            too_big = True
-        if not m or too_big:  # cheap to re-check, and not worth caching
+            data = path.read_bytes() if m and path.stat().st_size <= MAX_FILE_BYTES else None
+        except OSError:  # unreadable: read_practice says why
+            data = None
+        if data is None:  # bad names, huge or unreadable files: cheap to re-check, not worth caching
             loners.append((len(per_file), (str(path), display)))
             per_file.append([])
             continue
         slug = m.group("slug")
         members = groups.setdefault(slug, [])
         digest = digests.setdefault(slug, hashlib.sha256(fingerprint.encode() + slug.encode()))
-        digest.update(display.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+        digest.update(display.encode() + b"\0" + hashlib.sha256(data).digest())
         per_file.append((slug, len(members)))
         members.append((str(path), display))
     for index, (path_str, display) in loners:
@@ -238,7 +271,7 @@ def load_content_cached(content_dir: str | Path, cache_path: Path | None = None,
     for slug in sorted(results):
         out.practices.extend(results[slug].practices)
         out.problems.extend(results[slug].resolve_problems)
-    store = ContentCache(fingerprint, {keys[s]: r for s, r in results.items()},
+    store = ContentCache(fingerprint, {keys[s]: r for s, r in results.items()}, keys,
                          dirty=bool(missing) or len(cache) != len(results),
                          groups=len(groups), cached=len(groups) - len(missing), computed=len(missing))
     return out, store

@@ -25,6 +25,7 @@ CATALOG_DB = "practices.sqlite"
 BROWSE = "browse.pickle"
 LEGACY_CATALOG = "practices.json"  # versions built before the SQLite catalogue
 BROWSE_FORMAT = 3
+DATA_FORMAT = f"catalog-2/browse-{BROWSE_FORMAT}"  # an update copies the previous version's data: same format only
 HEAVY_FIELDS = ("body_html", "body_text")  # only the practice page needs these
 FACET_NAMES = ("region", "large_area", "theme", "axis", "objective", "target_group", "period", "lang")
 _SCHEMA = ("CREATE TABLE practice (slug TEXT PRIMARY KEY, versions TEXT NOT NULL, primary_light TEXT NOT NULL) "
@@ -173,7 +174,10 @@ class Catalog(Mapping[str, dict[str, dict]]):
 
     def _fetch_light(self, slug: str) -> dict:
         """The primary version's record without the body (KeyError for an unknown slug)."""
-        rows = self._query("SELECT primary_light FROM practice WHERE slug = ?", (slug,))
+        try:
+            rows = self._query("SELECT primary_light FROM practice WHERE slug = ?", (slug,))
+        except sqlite3.OperationalError:  # a catalogue written before the column existed
+            return light(primary_version(self[slug]))
         if not rows:
             raise KeyError(slug)
         return json.loads(rows[0][0])

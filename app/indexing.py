@@ -36,7 +36,7 @@ from . import analysis
 from .analysis import LANGUAGES, analyzer_for
 from .buildcache import (CONTENT_CACHE, LEMMA_CACHE, PARALLEL_FROM, Progress, cancel_writer, code_fingerprint,
                          load_content_cached, parallel_writer, prewarm_lemmas, worker_count)
-from .catalog import BROWSE, CATALOG_DB, HEAVY_FIELDS, Browse, update_catalog, write_catalog
+from .catalog import BROWSE, CATALOG_DB, DATA_FORMAT, HEAVY_FIELDS, Browse, update_catalog, write_catalog
 from .content import Practice, Problem
 
 CURRENT = "CURRENT"
@@ -265,7 +265,8 @@ def _check_documents(target: Path, expected: int) -> int:
 
 def write_index(practices: list[Practice], target: Path, large_area_of: dict[str, str],
                 progress: Progress | None = None, *, procs: int | None = None,
-                docs: dict[str, list[dict]] | None = None, hashes: dict[str, str] | None = None) -> int:
+                docs: dict[str, list[dict]] | None = None, hashes: dict[str, str] | None = None,
+                keys: dict[str, str] | None = None) -> int:
     """Write a complete index version for ``practices`` into the empty directory ``target``.
 
     With several workers (by default one per core for large builds) each worker analyses and writes
@@ -286,7 +287,7 @@ def write_index(practices: list[Practice], target: Path, large_area_of: dict[str
         cancel_writer(writer)
         raise
     _check_documents(target, len(practices))
-    write_version_data(practices, target, large_area_of, docs, hashes=hashes)
+    write_version_data(practices, target, large_area_of, docs, hashes=hashes, keys=keys)
     return len(practices)
 
 
@@ -304,7 +305,8 @@ def _link_segments(previous: Path, target: Path) -> None:
 
 def update_index(practices: list[Practice], previous: Path, target: Path, large_area_of: dict[str, str],
                  changed: set[str], removed: set[str], progress: Progress | None = None,
-                 docs: dict[str, list[dict]] | None = None, hashes: dict[str, str] | None = None) -> int:
+                 docs: dict[str, list[dict]] | None = None, hashes: dict[str, str] | None = None,
+                 keys: dict[str, str] | None = None) -> int:
     """Write into ``target`` the version ``previous`` with the documents of ``changed`` and ``removed`` slugs replaced."""
     docs = docs if docs is not None else documents_by_slug(practices, large_area_of)
     _link_segments(previous, target)
@@ -319,14 +321,14 @@ def update_index(practices: list[Practice], previous: Path, target: Path, large_
         raise
     _check_documents(target, len(practices))
     write_version_data(practices, target, large_area_of, docs, previous=previous, changed=changed, removed=removed,
-                       hashes=hashes)
+                       hashes=hashes, keys=keys)
     return len(practices)
 
 
 def write_version_data(practices: list[Practice], target: Path, large_area_of: dict[str, str],
                        docs: dict[str, list[dict]], *, previous: Path | None = None,
                        changed: set[str] = frozenset(), removed: set[str] = frozenset(),
-                       hashes: dict[str, str] | None = None) -> None:
+                       hashes: dict[str, str] | None = None, keys: dict[str, str] | None = None) -> None:
     """Write the practice catalogue, the browse arrays and the per-slug document hashes of a version."""
     from .search import title_key  # here: search imports this module
 
@@ -345,7 +347,36 @@ def write_version_data(practices: list[Practice], target: Path, large_area_of: d
         browse = Browse.from_records(records, title_key, reader.column_reader("slug"))
     browse.save(target / BROWSE)
     hashes = hashes if hashes is not None else {slug: _doc_hash(d) for slug, d in docs.items()}
-    (target / DOC_HASHES).write_text(json.dumps(hashes, sort_keys=True), encoding="utf-8")
+    (target / DOC_HASHES).write_text(json.dumps({"fingerprint": documents_fingerprint(), "hashes": hashes,
+                                                 "keys": keys or {}}, sort_keys=True), encoding="utf-8")
+
+
+def _stored_hashes(version: Path | None) -> dict:
+    """The document hashes stored with a version: {"hashes": {slug: hash}, "keys": {slug: files' key}, ...}."""
+    try:
+        data = json.loads((version / DOC_HASHES).read_text(encoding="utf-8")) if version else {}
+    except (OSError, ValueError):
+        return {}
+    if isinstance(data, dict) and "hashes" not in data and all(isinstance(v, str) for v in data.values()):
+        return {"hashes": data}  # written before the files' keys were kept
+    return data if isinstance(data, dict) and isinstance(data.get("hashes"), dict) else {}
+
+
+def documents_fingerprint() -> str:
+    """What turns a practice into documents besides its files (which the files' key covers)."""
+    return code_fingerprint(("indexing.py",), ())
+
+
+def document_hashes(practices: list[Practice], large_area_of: dict[str, str], keys: dict[str, str],
+                    stored: dict) -> tuple[dict[str, str], dict[str, list[dict]]]:
+    """Hash of every slug's documents, reused from ``stored`` where the slug's files did not change;
+    and the documents it had to make for that (by slug)."""
+    old_keys = stored.get("keys", {}) if stored.get("fingerprint") == documents_fingerprint() else {}
+    old = stored.get("hashes", {})
+    hashes = {slug: old[slug] for slug, key in keys.items() if old_keys.get(slug) == key and slug in old}
+    fresh = documents_by_slug([p for p in practices if p.slug not in hashes], large_area_of)
+    hashes.update((slug, _doc_hash(d)) for slug, d in fresh.items())
+    return hashes, fresh
 
 
 def _plan(root: Path, hashes: dict[str, str]) -> tuple[Path, set[str], set[str]] | None:
@@ -356,10 +387,10 @@ def _plan(root: Path, hashes: dict[str, str]) -> tuple[Path, set[str], set[str]]
     previous = root / name
     try:
         meta = json.loads((previous / META).read_text(encoding="utf-8"))
-        old = json.loads((previous / DOC_HASHES).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if meta.get("index_fingerprint") != index_fingerprint() or not (previous / CATALOG_DB).exists():
+    old = _stored_hashes(previous).get("hashes")
+    if old is None or meta.get("index_fingerprint") != index_fingerprint() or meta.get("data_format") != DATA_FORMAT:
         return None
     changed = {slug for slug, h in hashes.items() if old.get(slug) != h}
     removed = set(old) - set(hashes)
@@ -407,30 +438,34 @@ def build(content_dir: str | Path, index_root: str | Path, *, check_only: bool =
         tmp.mkdir()
         assert loaded.vocab is not None
         large_area_of = {name: t.parent for name, t in loaded.vocab.regions.items() if t.parent}
-        docs = documents_by_slug(loaded.practices, large_area_of)
-        hashes = {slug: _doc_hash(d) for slug, d in docs.items()}
+        served = current_version(root)
+        hashes, docs = document_hashes(loaded.practices, large_area_of, cached.keys,
+                                       _stored_hashes(root / served if served else None))
         plan = _plan(root, hashes) if incremental else None
         lap("plan")
         if plan is None:
+            if len(docs) < len(hashes):
+                docs = documents_by_slug(loaded.practices, large_area_of)
             prewarm_lemmas(loaded.practices, root / LEMMA_CACHE, procs=procs, progress=progress)
             lap("analyse")
             count = write_index(loaded.practices, tmp, large_area_of, progress, procs=procs, docs=docs,
-                                hashes=hashes)
+                                hashes=hashes, keys=cached.keys)
         else:
             previous, changed, removed = plan
             prewarm_lemmas([p for p in loaded.practices if p.slug in changed], root / LEMMA_CACHE, procs=procs)
             lap("analyse")
             count = update_index(loaded.practices, previous, tmp, large_area_of, changed, removed, progress, docs,
-                                 hashes=hashes)
+                                 hashes=hashes, keys=cached.keys)
         lap("index")
         deleted = _check_documents(tmp, count)
         meta = {
             "version": f"v-{stamp}",
             "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "documents": count,
-            "practices": len(docs),
+            "practices": len(hashes),
             "content_hash": hashlib.sha256(json.dumps(hashes, sort_keys=True).encode()).hexdigest()[:16],
             "index_fingerprint": index_fingerprint(),
+            "data_format": DATA_FORMAT,
             "mode": "full" if plan is None else "incremental",
             "changed_practices": len(docs) if plan is None else len(plan[1] | plan[2]),
             "deleted_documents": deleted,

@@ -72,6 +72,7 @@ def touch_one(content: Path, word: str) -> Path:
 
 
 RUNS = ("scratch", "warm", "incremental", "baseline")
+OPTIONAL_RUNS = ("warm1",)  # the warm full rebuild in one process, to show what the workers gain
 
 
 def bench_size(workdir: Path, n: int, seed: int, runs: tuple[str, ...] = RUNS) -> list[dict]:
@@ -85,6 +86,10 @@ def bench_size(workdir: Path, n: int, seed: int, runs: tuple[str, ...] = RUNS) -
     if "warm" in runs:
         print(f"[{n}] full rebuild, warm caches…", file=sys.stderr, flush=True)
         rows.append(_row("full, warm caches", run_measured(build_cmd(content, index, "--full")), index))
+    if "warm1" in runs:
+        print(f"[{n}] full rebuild, warm caches, one process…", file=sys.stderr, flush=True)
+        rows.append(_row("full, warm caches, --procs 1",
+                         run_measured(build_cmd(content, index, "--full", "--procs", "1")), index))
     if "incremental" in runs:
         print(f"[{n}] incremental: 1 file changed…", file=sys.stderr, flush=True)
         touch_one(content, f"benchmerkki{n}x{len(list(index.glob('v-*')))}")
@@ -123,7 +128,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--full", action="store_true", help="also 100 000 practices")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/kaytantopankki-bench"))
-    parser.add_argument("--runs", default=",".join(RUNS), help=f"some of {','.join(RUNS)}")
+    parser.add_argument("--runs", default=",".join(RUNS), help=f"some of {','.join(RUNS + OPTIONAL_RUNS)}")
     args = parser.parse_args(argv)
     sizes = FULL_SIZES if args.full else tuple(int(s) for s in args.sizes.split(","))
     args.workdir.mkdir(parents=True, exist_ok=True)

@@ -194,6 +194,16 @@ def _broken(root: Path) -> Path:
                                                     "regions": ["Lappi"], "themes": ["kotoutuminen"],
                                                     "priority": "TL 5 et 10.1"}, "Text.")
     (content / "practices" / "sub").mkdir()
+    (content / "practices" / "a-b").mkdir()  # sorts before "a/" as a path, after it as a string
+    (content / "practices" / "a").mkdir()
+    (content / "practices" / "a-b" / "z.fi.md").write_text("---\ntitle: Z\n---\nZ.\n", encoding="utf-8")
+    (content / "practices" / "a" / "z.fi.md").write_text("---\ntitle: Z\n---\nZ.\n", encoding="utf-8")
+    (content / "practices" / ".hidden").mkdir()
+    (content / "practices" / ".hidden" / "h.fi.md").write_text("---\ntitle: H\n---\nH.\n", encoding="utf-8")
+    (content / "practices" / "linked.fi.md").symlink_to(content / "practices" / "kielikoulutus.fi.md")
+    (content / "practices" / "outside.fi.md").symlink_to(ROOT / "README.md")
+    (content / "practices" / "dir-link.fi.md").symlink_to(content / "practices" / "sub")
+    (content / "practices" / "broken.fi.md").symlink_to(content / "practices" / "missing.fi.md")
     (content / "practices" / "Bad Name.md").write_text("---\ntitle: x\n---\nx\n", encoding="utf-8")
     (content / "practices" / "sub" / "romanien-osallisuus.fi.md").write_text(
         (content / "practices" / "romanien-osallisuus.fi.md").read_text(encoding="utf-8"), encoding="utf-8")
