@@ -93,3 +93,50 @@ class FacetIndex:
                 if count:
                     out[(a, b)] = count
         return out
+
+
+def weighted_slices(weighted: Iterable[tuple[int, int]]) -> list[int]:
+    """Bit-sliced sums: for (bitset, integer weight) pairs, slices ``s`` (lowest bit first) such that
+    practice ``i`` scores ``sum(2**j for j, s_j in enumerate(s) if s_j >> i & 1)``.
+
+    Adding a bitset is a ripple-carry addition on big ints, so scoring every practice costs a few
+    dozen int operations instead of a loop over practices.
+    """
+    slices: list[int] = []
+    for bits, weight in weighted:
+        j = 0
+        while weight:
+            if weight & 1:
+                carry, k = bits, j
+                while carry:
+                    if k >= len(slices):
+                        slices.extend([0] * (k + 1 - len(slices)))
+                    slices[k], carry = slices[k] ^ carry, slices[k] & carry
+                    k += 1
+            weight >>= 1
+            j += 1
+    return slices
+
+
+def slice_score(slices: list[int], i: int) -> int:
+    """The sum ``weighted_slices`` holds for practice ``i``."""
+    return sum(1 << j for j, s in enumerate(slices) if s >> i & 1)
+
+
+def top_k(slices: list[int], candidates: int, k: int) -> tuple[int, int]:
+    """The ``k`` best-scoring ``candidates`` as (sure, tied): ``sure`` (at most k) score more than every
+    other candidate; ``tied`` share the next score, from which the caller picks the rest.
+
+    The bit-sliced top-k of Rinfret, O'Neil and O'Neil: one pass over the slices, highest first.
+    """
+    sure, tied = 0, candidates
+    for s in reversed(slices):
+        above = sure | (tied & s)
+        n = above.bit_count()
+        if n > k:
+            tied &= s
+        elif n == k:
+            return above, 0
+        else:
+            sure, tied = above, tied & ~s
+    return sure, tied

@@ -4,7 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.facets import FACETS, FacetIndex, bits_from_ordinals, ordinals_from_bits
+from app.facets import (FACETS, FacetIndex, bits_from_ordinals, ordinals_from_bits, slice_score, top_k,
+                        weighted_slices)
 
 
 @given(st.sets(st.integers(min_value=0, max_value=2000)))
@@ -59,3 +60,27 @@ def test_selected_values_stay_visible_at_zero():
 def test_every_facet_is_counted():
     fi = FacetIndex([{}])
     assert set(fi.counts(fi.all, {})) == set(FACETS)
+
+
+_weighted_sets = st.lists(st.tuples(st.sets(st.integers(0, 199)), st.integers(1, 9)), max_size=8)
+
+
+@given(_weighted_sets)
+def test_bit_sliced_sums_equal_per_practice_sums(weighted):
+    slices = weighted_slices((bits_from_ordinals(s, 200), w) for s, w in weighted)
+    for i in range(200):
+        assert slice_score(slices, i) == sum(w for s, w in weighted if i in s)
+
+
+@given(_weighted_sets, st.sets(st.integers(0, 199)), st.integers(1, 12))
+def test_top_k_keeps_the_best_and_the_ties_at_the_boundary(weighted, candidates, k):
+    slices = weighted_slices((bits_from_ordinals(s, 200), w) for s, w in weighted)
+    score = {i: sum(w for s, w in weighted if i in s) for i in candidates}
+    sure, tied = (set(ordinals_from_bits(b)) for b in top_k(slices, bits_from_ordinals(candidates, 200), k))
+    assert sure | tied <= candidates and not sure & tied and len(sure) <= k
+    assert len(sure | tied) >= min(k, len(candidates))
+    assert len({score[i] for i in tied}) <= 1  # the tied share one score …
+    for i in candidates - sure - tied:  # … and whatever was left out scores no better than them
+        assert all(score[i] <= score[j] for j in sure | tied)
+    for i in sure:
+        assert all(score[i] > score[j] for j in candidates - sure)
