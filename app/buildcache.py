@@ -309,13 +309,16 @@ def _spans(n: int, parts: int) -> list[tuple[int, int]]:
 
 
 def prewarm_lemmas(practices: Sequence[Practice], cache_path: Path | None, *, procs: int | None = None,
-                   progress: Progress | None = None) -> dict[str, int]:
-    """Fill the analyser's cache with every word form of ``practices`` (stored file first, then workers).
+                   progress: Progress | None = None, extra: Sequence[tuple[str, str]] = ()) -> dict[str, int]:
+    """Fill the analyser's cache with every word form of ``practices`` and of the ``extra`` (lang, text)
+    pairs (stored file first, then workers).
 
-    Index writers forked afterwards find every form cached and never call Voikko.
+    Index writers forked afterwards find every form cached and never call Voikko; neither does a
+    search process for words of the stored file (the synonyms are ``extra`` for that reason).
     """
     global _TEXTS
     _TEXTS = [(p.lang, [p.title, p.project, p.summary, p.body_text]) for p in practices]
+    _TEXTS += [(lang, [text]) for lang, text in extra]
     workers = worker_count(procs)
     parallel = workers > 1 and len(_TEXTS) >= PARALLEL_FROM
     if parallel:

@@ -5,6 +5,7 @@ Layout of an index root::
     index/CURRENT            name of the version being served (replaced atomically)
     index/v-<stamp>/         one complete index: Whoosh files + meta.json + practices.sqlite (records)
                              + browse.pickle (precomputed facet arrays) + documents.json (hash per slug)
+                             + spelling.pickle (words and their document counts, for spelling correction)
     index/.tmp-<stamp>/      a build in progress (removed by the next build if the builder died)
     index/.build.lock        held while a build runs
     index/.content-cache     validated practices by content hash; index/.lemma-cache  word analyses
@@ -24,20 +25,22 @@ import pickle
 import secrets
 import shutil
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from dataclasses import fields as fields_of
 from pathlib import Path
 
 from whoosh import fields, index
-from whoosh.analysis import LowercaseFilter, RegexTokenizer
 
 from . import analysis
 from .analysis import LANGUAGES, analyzer_for
 from .buildcache import (CONTENT_CACHE, LEMMA_CACHE, PARALLEL_FROM, Progress, cancel_writer, code_fingerprint,
                          load_content_cached, parallel_writer, prewarm_lemmas, worker_count)
-from .catalog import BROWSE, CATALOG_DB, DATA_FORMAT, HEAVY_FIELDS, Browse, update_catalog, write_catalog
+from .catalog import (BROWSE, CATALOG_DB, DATA_FORMAT, HEAVY_FIELDS, Browse, open_catalog, update_catalog,
+                      write_catalog)
 from .content import Practice, Problem
+from .spelling import SPELLING, SpellingDictionary, count_words, document_text, words_of
 
 CURRENT = "CURRENT"
 CATALOG = CATALOG_DB
@@ -48,7 +51,6 @@ WHOOSH_INDEX = "MAIN"  # Whoosh's index name: its files are MAIN_<segment>.* and
 INCREMENTAL_UP_TO = 0.2  # share of practices changed (or already deleted) beyond which a full build is cheaper
 KEEP_VERSIONS = 3
 FACET_FIELDS = ("region", "large_area", "theme", "axis", "objective", "target_group", "period", "langs")
-SPELL_FIELD = "spell"
 TEXT_BOOSTS = {"title": 4.0, "project": 3.0, "summary": 2.0, "body": 1.0}
 
 
@@ -79,9 +81,7 @@ def make_schema() -> fields.Schema:
     }
     for name in FACET_FIELDS:
         spec[name] = fields.KEYWORD(commas=True, lowercase=False, scorable=False)
-    # Surface word forms of every language, for spelling correction ("did you mean").
-    spec[SPELL_FIELD] = fields.TEXT(analyzer=RegexTokenizer(r"[^\W\d_]+(?:-[^\W\d_]+)*") | LowercaseFilter(),
-                                    phrase=False, stored=False)
+    # Spelling correction's word forms are not a field: the build writes them to spelling.pickle.
     for lang in LANGUAGES:
         for kind, boost in TEXT_BOOSTS.items():
             spec[f"{kind}_{lang}"] = fields.TEXT(
@@ -100,7 +100,6 @@ def practice_to_document(p: Practice, langs: Iterable[str], large_areas: Iterabl
         "period": p.period, "langs": ",".join(langs),
         f"title_{p.lang}": p.title, f"project_{p.lang}": p.project,
         f"summary_{p.lang}": p.summary, f"body_{p.lang}": p.body_text,
-        SPELL_FIELD: f"{p.title}\n{p.project}\n{p.summary}\n{p.body_text}",
     }
     return {k: v for k, v in doc.items() if v}
 
@@ -329,7 +328,8 @@ def write_version_data(practices: list[Practice], target: Path, large_area_of: d
                        docs: dict[str, list[dict]], *, previous: Path | None = None,
                        changed: set[str] = frozenset(), removed: set[str] = frozenset(),
                        hashes: dict[str, str] | None = None, keys: dict[str, str] | None = None) -> None:
-    """Write the practice catalogue, the browse arrays and the per-slug document hashes of a version."""
+    """Write the practice catalogue, the browse arrays, the spelling dictionary and the per-slug document
+    hashes of a version."""
     from .search import title_key  # here: search imports this module
 
     records: dict[str, dict[str, dict]] = {}
@@ -346,9 +346,35 @@ def write_version_data(practices: list[Practice], target: Path, large_area_of: d
     with index.open_dir(str(target)).reader() as reader:
         browse = Browse.from_records(records, title_key, reader.column_reader("slug"))
     browse.save(target / BROWSE)
+    SpellingDictionary.from_counts(spelling_counts(practices, previous, changed, removed)).save(target / SPELLING)
     hashes = hashes if hashes is not None else {slug: _doc_hash(d) for slug, d in docs.items()}
     (target / DOC_HASHES).write_text(json.dumps({"fingerprint": documents_fingerprint(), "hashes": hashes,
                                                  "keys": keys or {}}, sort_keys=True), encoding="utf-8")
+
+
+def spelling_counts(practices: list[Practice], previous: Path | None = None,
+                    changed: set[str] = frozenset(), removed: set[str] = frozenset()) -> Counter[str]:
+    """Document count of every word of ``practices``; from ``previous``'s counts when updating that version.
+
+    An update re-tokenises only the changed practices: it subtracts the words of their old documents
+    (whose texts the previous catalogue keeps) and adds those of the new ones.
+    """
+    old = SpellingDictionary.load(previous / SPELLING) if previous is not None else None
+    if old is None:  # a full build (or a previous version without the file): count everything
+        return count_words(document_text(p.title, p.project, p.summary, p.body_text) for p in practices)
+    counts = old.counts()
+    catalog = open_catalog(previous)
+    try:
+        for slug in changed | removed:
+            for record in (catalog.get(slug) or {}).values():
+                counts.subtract(words_of(document_text(record["title"], record["project"], record["summary"],
+                                                       record["body_text"])))
+    finally:
+        if hasattr(catalog, "close"):
+            catalog.close()
+    counts.update(count_words(document_text(p.title, p.project, p.summary, p.body_text)
+                              for p in practices if p.slug in changed))
+    return +counts  # without the words no document has any more
 
 
 def _stored_hashes(version: Path | None) -> dict:
@@ -390,7 +416,8 @@ def _plan(root: Path, hashes: dict[str, str]) -> tuple[Path, set[str], set[str]]
     except (OSError, ValueError):
         return None
     old = _stored_hashes(previous).get("hashes")
-    if old is None or meta.get("index_fingerprint") != index_fingerprint() or meta.get("data_format") != DATA_FORMAT:
+    if old is None or meta.get("index_fingerprint") != index_fingerprint() or meta.get("data_format") != DATA_FORMAT \
+            or not (previous / SPELLING).is_file():  # an update starts from the previous spelling counts
         return None
     changed = {slug for slug, h in hashes.items() if old.get(slug) != h}
     removed = set(old) - set(hashes)
@@ -399,6 +426,12 @@ def _plan(root: Path, hashes: dict[str, str]) -> tuple[Path, set[str], set[str]]
             stale > INCREMENTAL_UP_TO * max(meta.get("documents", 0), 1):
         return None
     return previous, changed, removed
+
+
+def _synonym_texts(vocab) -> list[tuple[str, str]]:  # noqa: ANN001
+    """The synonym groups' words in every language: every query's expansion analyses them."""
+    words = " ".join(term for group in vocab.synonyms for term in group)
+    return [(lang, words) for lang in LANGUAGES] if words else []
 
 
 def build(content_dir: str | Path, index_root: str | Path, *, check_only: bool = False, wait: bool = True,
@@ -446,13 +479,15 @@ def build(content_dir: str | Path, index_root: str | Path, *, check_only: bool =
         if plan is None:
             if len(docs) < len(hashes):
                 docs = documents_by_slug(loaded.practices, large_area_of)
-            prewarm_lemmas(loaded.practices, root / LEMMA_CACHE, procs=procs, progress=progress)
+            prewarm_lemmas(loaded.practices, root / LEMMA_CACHE, procs=procs, progress=progress,
+                           extra=_synonym_texts(loaded.vocab))
             lap("analyse")
             count = write_index(loaded.practices, tmp, large_area_of, progress, procs=procs, docs=docs,
                                 hashes=hashes, keys=cached.keys)
         else:
             previous, changed, removed = plan
-            prewarm_lemmas([p for p in loaded.practices if p.slug in changed], root / LEMMA_CACHE, procs=procs)
+            prewarm_lemmas([p for p in loaded.practices if p.slug in changed], root / LEMMA_CACHE, procs=procs,
+                           extra=_synonym_texts(loaded.vocab))
             lap("analyse")
             count = update_index(loaded.practices, previous, tmp, large_area_of, changed, removed, progress, docs,
                                  hashes=hashes, keys=cached.keys)

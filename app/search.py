@@ -5,10 +5,11 @@ served, and notices a new version (the ``CURRENT`` file changed) at the next req
 """
 from __future__ import annotations
 
-from array import array
 import json
-import re
 import logging
+import re
+from array import array
+from itertools import groupby
 import math
 import os
 import threading
@@ -16,18 +17,23 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from whoosh import highlight, index, sorting
+import numpy as np
+from whoosh import highlight, index
 from whoosh import query as wq
+from whoosh.analysis import Token
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import WrappingMatcher
 from whoosh.reading import TermNotFound
 
 from . import query as q
+from . import analysis
 from .analysis import LANGUAGES, analyzer_for, lemmas
 from .facets import (FACETS, FacetCount, FacetIndex, bits_from_ordinals, ordinals_from_bits, top_k,
                      weighted_slices)
+from .ranking import Blocks, Ranker, kept_value
 from .catalog import BROWSE, Browse, PrimaryRecord, gc_paused, open_catalog
-from .indexing import CURRENT, META, SPELL_FIELD, TEXT_BOOSTS, current_version
+from .indexing import CURRENT, LEMMA_CACHE, META, TEXT_BOOSTS, current_version
+from .spelling import SpellingDictionary
 from .vocabularies import Vocabularies, load_vocabularies
 
 log = logging.getLogger(__name__)  # "app.search": which index version each worker serves
@@ -121,6 +127,70 @@ class MarkFormatter(highlight.HtmlFormatter):
 
     def format_token(self, text: str, token, replace: bool = False) -> str:  # noqa: ANN001
         return "<mark>%s</mark>" % highlight.htmlescape(highlight.get_text(text, token, replace))
+
+
+@dataclass(frozen=True)
+class Best:
+    """Practices matching a query (ordinals, ascending) with the score and number of their best document."""
+
+    ordinals: np.ndarray
+    scores: np.ndarray
+    docs: np.ndarray
+
+    def bits(self, size: int) -> int:
+        """The practices as a bitset."""
+        mask = np.zeros(size, dtype=bool)
+        mask[self.ordinals] = True
+        return int.from_bytes(np.packbits(mask, bitorder="little").tobytes(), "little")
+
+    def doc_of(self, ordinal: int) -> int:
+        return int(self.docs[np.searchsorted(self.ordinals, ordinal)])
+
+    def ranked(self, allowed: np.ndarray, count: int | None = None) -> list[tuple[int, int]]:
+        """(ordinal, document) of the best ``count`` allowed practices, best first (ties: lower document)."""
+        keep = allowed[self.ordinals]
+        ordinals, scores, docs = self.ordinals[keep], self.scores[keep], self.docs[keep]
+        if count is not None and count < len(scores):
+            threshold = np.partition(scores, len(scores) - count)[len(scores) - count]
+            near = scores >= threshold  # the best ``count`` and whatever ties with the last of them
+            ordinals, scores, docs = ordinals[near], scores[near], docs[near]
+        order = np.lexsort((docs, -scores))[:count]
+        return [(int(o), int(d)) for o, d in zip(ordinals[order], docs[order])]
+
+
+def as_mask(bits: int, size: int) -> np.ndarray:
+    """A bitset as a boolean array of ``size``."""
+    return np.unpackbits(np.frombuffer(as_bytes(bits, size), dtype=np.uint8), bitorder="little")[:size].astype(bool)
+
+
+def as_bytes(bits: int, size: int) -> bytes:
+    """A bitset as little-endian bytes (bit ``i`` is ``b[i >> 3] >> (i & 7) & 1``)."""
+    return bits.to_bytes((size + 8) // 8, "little")
+
+
+@dataclass
+class ShownHit:
+    """A document on the page: its stored fields and where each matched term occurs in them."""
+
+    docnum: int
+    stored: dict
+    chars: dict[tuple[str, str], list[tuple[int, int, int]]] = field(default_factory=dict)  # (field, term) → (pos, start, end)
+
+    def snippet(self, fieldname: str, top: int = 2) -> str:
+        """Whoosh's pinpoint highlighting of the best fragments of ``fieldname`` ("" without a match there)."""
+        text = self.stored.get(fieldname) or ""
+        fragmenter = highlight.PinpointFragmenter(maxchars=240, surround=70, autotrim=True)
+        tokens = [Token(text=term, pos=pos, startchar=start, endchar=end)
+                  for (name, term), chars in self.chars.items() if name == fieldname
+                  for pos, start, end in chars if not fragmenter.charlimit or end <= fragmenter.charlimit]
+        if not text or not tokens:
+            return ""
+        tokens.sort(key=lambda t: t.startchar)
+        tokens = [max(group, key=lambda t: t.endchar - t.startchar)
+                  for _, group in groupby(tokens, lambda t: t.startchar)]
+        fragments = highlight.top_fragments(fragmenter.fragment_matches(text, tokens), top,
+                                            highlight.BasicFragmentScorer(), highlight.FIRST)
+        return MarkFormatter().format(fragments)
 
 
 # --- request parsing (framework-free: takes any mapping of lists) ------------------------------
@@ -226,7 +296,11 @@ class IndexVersion:
         self.title_order = self.browse.title_order
         self.doc_ordinal = self.browse.doc_ordinal
         self._live: int | None = None
+        self._live_mask: np.ndarray | None = None
+        self._doc_ordinals: np.ndarray | None = None
         self._title_rank: array | None = None
+        self.spelling = SpellingDictionary.open(path)  # read at the first spelling lookup, not here
+        self.ranker = Ranker(self.searcher)
 
     def title_rank(self) -> array:
         """Position of every ordinal in the title order (ties between equally related practices go by title)."""
@@ -243,6 +317,18 @@ class IndexVersion:
             reader = self.searcher.reader()
             self._live = bits_from_ordinals(reader.all_doc_ids(), reader.doc_count_all())
         return self._live
+
+    def live_mask(self) -> np.ndarray:
+        """:meth:`live_docs` as a boolean array over document numbers."""
+        if self._live_mask is None:
+            self._live_mask = as_mask(self.live_docs(), self.searcher.doc_count_all())
+        return self._live_mask
+
+    def doc_ordinals(self) -> np.ndarray:
+        """The practice ordinal of every document number, as an array."""
+        if self._doc_ordinals is None:
+            self._doc_ordinals = np.asarray(self.doc_ordinal, dtype=np.int64)
+        return self._doc_ordinals
 
     def primary(self, slug: str) -> Mapping:
         """Record of the version a practice is listed by, without the body (``catalog`` has the full one)."""
@@ -276,6 +362,7 @@ class SearchService:
         self.fields_by_lang = {lang: [f"{k}_{lang}" for k in TEXT_BOOSTS] for lang in LANGUAGES}
         self._synonym_items: list[list[tuple[q.Item, dict[str, frozenset[str]]]]] | None = None
         self._spell_memo: dict[tuple[str, str], str | None] = {}
+        analysis.use_store(self.root / LEMMA_CACHE)  # the build's analyses: no dictionary load for known words
 
     # -- version handling
     def version(self) -> IndexVersion:
@@ -341,7 +428,16 @@ class SearchService:
     # -- spelling
     def _matches_anything(self, v: IndexVersion, item: q.Item) -> bool:
         wquery = q.item_query(item, self.fields_by_lang, self._analyse, self.expand(item))
-        return wquery is not None and wquery.matcher(v.searcher).is_active()
+        if wquery is None:
+            return False
+        reader = v.searcher.reader()
+        present = [term for term in wquery.iter_all_terms() if term in reader]
+        if not present:
+            return False
+        if not any(isinstance(node, wq.Phrase) for node in wquery.leaves()):
+            # One live posting of any term will do; building the whole tree's matcher costs ~10 ms.
+            return any(reader.postings(*term).is_active() for term in present)
+        return wquery.matcher(v.searcher).is_active()
 
     def _neighbour(self, v: IndexVersion, word: str) -> str | None:
         """Memoised :meth:`_find_neighbour` (a typo is usually retyped, and suggestions ask again)."""
@@ -358,19 +454,17 @@ class SearchService:
         Finnish inflects at the end, so "maahanmuutaja" is corrected through "maahanmuuttajille":
         the typed word is one edit from that form's beginning. The base form is returned.
         """
-        reader = v.searcher.reader()
         word = word.casefold()
         best: tuple | None = None
-        for n, raw in enumerate(reader.expand_prefix(SPELL_FIELD, word[:3])):
+        for n, (cand, doc_frequency) in enumerate(v.spelling.with_prefix(word[:3])):
             if n >= MAX_SPELL_CANDIDATES:
                 break
-            cand = raw.decode("utf-8") if isinstance(raw, bytes) else raw
             if cand == word:
                 continue
             cost = _closeness(word, cand)
             if cost is None:
                 continue
-            key = (-cost, reader.doc_frequency(SPELL_FIELD, raw), cand)
+            key = (-cost, doc_frequency, cand)
             if best is None or key > best:
                 best = key
         if best is None:
@@ -433,16 +527,18 @@ class SearchService:
         wquery = self.to_whoosh(parsed)
         notices = ["query_truncated"] if parsed.truncated else []
         selections = {f: list(vals) for f, vals in req.filters.items()}
-        text_bits = v.facets.all if wquery is None else self._matching_bits(v, wquery)
+        blocks: Blocks = {}
+        best = self._best_documents(v, wquery, blocks) if wquery is not None else None
+        text_bits = v.facets.all if best is None else best.bits(v.facets.size)
         filtered = text_bits & v.facets.filter_bits(selections)
         total = filtered.bit_count()
         pages = max(1, math.ceil(total / req.per_page))
         page = min(req.page, pages)
         explain = self._explainer(parsed, corrected)
         if wquery is None or req.sort == "title":
-            results = self._by_title(v, filtered, page, req, wquery, explain)
+            results = self._by_title(v, filtered, page, req, wquery, best, blocks, explain)
         else:
-            results = self._by_relevance(v, wquery, selections, page, req, explain)
+            results = self._by_relevance(v, filtered, best, blocks, page, req, wquery, explain)
         counts = v.facets.counts(text_bits, selections)
         return SearchResponse(
             request=req, total=total, page=page, pages=pages, results=results,
@@ -469,16 +565,16 @@ class SearchService:
                         terms[t] = (typo_of.get(w, w), "corrected" if w in typo_of else "")
         return terms
 
-    def _matches(self, v: IndexVersion, hit, explain: dict[str, tuple[str, str]]) -> list[Match]:  # noqa: ANN001
+    @staticmethod
+    def _matches(hit: ShownHit, explain: dict[str, tuple[str, str]]) -> list[Match]:
         """The query terms a hit matched, each with the surface forms it matched in the text."""
         found: dict[str, Match] = {}
-        for fieldname, raw in sorted(hit.matched_terms()):
-            term = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
+        for (fieldname, term), chars in sorted(hit.chars.items()):
             word, kind = explain.get(term, (term, ""))
             lang = fieldname.rsplit("_", 1)[-1]
             match = found.setdefault(term, Match(query=word, term=term, kind=kind))
-            text = hit.get(fieldname) or ""
-            for form in self._forms(v, fieldname, raw, hit.docnum, text):
+            text = hit.stored.get(fieldname) or ""
+            for form in (text[start:end].casefold() for _, start, end in chars[:5]):
                 if form not in match.forms and len(match.forms) < 3:
                     match.forms.append(form)
             if not match.kind:
@@ -488,13 +584,56 @@ class SearchService:
             m.kind = m.kind or "base"
         return list(found.values())
 
+    def _best_documents(self, v: IndexVersion, wquery: wq.Query, blocks: Blocks | None = None) -> Best:
+        """The best-scoring live document of every practice matching ``wquery``.
+
+        Ties go to the lower document number, as in Whoosh's collapsed results. ``blocks`` keeps
+        the decoded postings for :meth:`_shown_hits`.
+        """
+        scores = v.ranker.scores(wquery, blocks)
+        docs = np.flatnonzero((scores > 0) & v.live_mask())
+        ordinals, docs_scores = v.doc_ordinals()[docs], scores[docs]
+        order = np.lexsort((docs, -docs_scores, ordinals))  # by practice, best first
+        ordinals, docs, docs_scores = ordinals[order], docs[order], docs_scores[order]
+        first = np.ones(len(ordinals), dtype=bool)
+        first[1:] = ordinals[1:] != ordinals[:-1]
+        return Best(ordinals[first], docs_scores[first], docs[first])
+
     @staticmethod
-    def _forms(v: IndexVersion, fieldname: str, raw: bytes, docnum: int, text: str) -> list[str]:
-        postings = v.searcher.postings(fieldname, raw)
-        postings.skip_to(docnum)
-        if not postings.is_active() or postings.id() != docnum:
-            return []
-        return [text[start:end].casefold() for _, start, end in postings.value_as("characters")[:5]]
+    def _shown_hits(v: IndexVersion, docnums: Sequence[int], wquery: wq.Query,
+                    blocks: Blocks) -> dict[int, ShownHit]:
+        """The stored fields of the documents shown and where each query term occurs in them.
+
+        Positions come from the posting blocks the ranking decoded; terms it did not keep (inside
+        phrases) are walked once over all shown documents, in document order.
+        """
+        docs = sorted(set(docnums))
+        hits = {d: ShownHit(d, v.searcher.stored_fields(d)) for d in docs}
+        positive = wquery.a if isinstance(wquery, wq.AndNot) else wquery  # excluded words are not shown
+        reader = v.searcher.reader()
+        for fieldname, text in sorted(set(positive.iter_all_terms())):
+            lang = fieldname.rsplit("_", 1)[-1]
+            wanted = [d for d in docs if hits[d].stored.get("lang") == lang]
+            if not wanted:
+                continue
+            term = text.decode("utf-8") if isinstance(text, bytes) else text
+            if (fieldname, text) in blocks:
+                decode = v.searcher.schema[fieldname].format.decoder("characters")
+                for d in wanted:
+                    value = kept_value(blocks, (fieldname, text), d)
+                    if value is not None:
+                        hits[d].chars[(fieldname, term)] = decode(value)
+                continue
+            if (fieldname, text) not in reader:
+                continue
+            postings = v.searcher.postings(fieldname, text)
+            for d in wanted:
+                if not postings.is_active():
+                    break
+                postings.skip_to(d)
+                if postings.is_active() and postings.id() == d:
+                    hits[d].chars[(fieldname, term)] = postings.value_as("characters")
+        return hits
 
     def _matching_bits(self, v: IndexVersion, wquery: wq.Query) -> int:
         """Practices with a document matching ``wquery`` (the same documents as its matcher finds)."""
@@ -529,60 +668,46 @@ class SearchService:
             return 0
         return bits_from_ordinals(node.matcher(v.searcher).all_ids(), v.searcher.doc_count_all())
 
-    def _filter_query(self, selections: Mapping[str, list[str]]) -> wq.Query | None:
-        parts = []
-        for facet, values in selections.items():
-            if values:
-                name = "langs" if facet == "lang" else facet
-                parts.append(wq.Or([wq.Term(name, val) for val in values]))
-        return wq.And(parts) if parts else None
+    def _by_relevance(self, v: IndexVersion, bits: int, best: Best, blocks: Blocks, page: int,
+                      req: SearchRequest, wquery: wq.Query, explain: dict[str, tuple[str, str]]) -> list[Result]:
+        ranked = best.ranked(as_mask(bits, v.facets.size), page * req.per_page)
+        shown = ranked[(page - 1) * req.per_page:]
+        hits = self._shown_hits(v, [d for _, d in shown], wquery, blocks)
+        return [self._result(v, v.slugs[o], req.display_lang, hits[d], explain) for o, d in shown]
 
-    def _by_relevance(self, v: IndexVersion, wquery: wq.Query, selections: Mapping[str, list[str]],
-                      page: int, req: SearchRequest, explain: dict[str, tuple[str, str]]) -> list[Result]:
-        hits = v.searcher.search(wquery, limit=page * req.per_page, filter=self._filter_query(selections),
-                                 collapse=sorting.FieldFacet("slug"), collapse_limit=1, terms=True)
-        hits.fragmenter = highlight.PinpointFragmenter(maxchars=240, surround=70, autotrim=True)
-        hits.formatter = MarkFormatter()
-        out = []
-        for hit in hits[(page - 1) * req.per_page: page * req.per_page]:
-            out.append(self._result(v, hit["slug"], req.display_lang, hit, explain))
-        return out
-
-    def _by_title(self, v: IndexVersion, bits: int, page: int, req: SearchRequest,
-                  wquery: wq.Query | None, explain: dict[str, tuple[str, str]]) -> list[Result]:
+    def _by_title(self, v: IndexVersion, bits: int, page: int, req: SearchRequest, wquery: wq.Query | None,
+                  best: Best | None, blocks: Blocks,
+                  explain: dict[str, tuple[str, str]]) -> list[Result]:
         start = (page - 1) * req.per_page
         chosen: list[int] = []
         skipped = 0
+        allowed = as_bytes(bits, v.facets.size)
         for i in v.title_order:
-            if bits >> i & 1:
+            if allowed[i >> 3] >> (i & 7) & 1:
                 if skipped < start:
                     skipped += 1
                     continue
                 chosen.append(i)
                 if len(chosen) == req.per_page:
                     break
-        slugs = [v.slugs[i] for i in chosen]
         if wquery is None:
-            return [self._result(v, s, req.display_lang, None, {}) for s in slugs]
-        only = wq.Or([wq.Term("slug", s) for s in slugs]) if slugs else wq.NullQuery
-        hits = v.searcher.search(wquery, limit=None, filter=only, collapse=sorting.FieldFacet("slug"), terms=True)
-        hits.fragmenter = highlight.PinpointFragmenter(maxchars=240, surround=70, autotrim=True)
-        hits.formatter = MarkFormatter()
-        by_slug = {h["slug"]: h for h in hits}
-        return [self._result(v, s, req.display_lang, by_slug.get(s), explain) for s in slugs]
+            return [self._result(v, v.slugs[i], req.display_lang, None, {}) for i in chosen]
+        docs = [best.doc_of(i) for i in chosen]
+        hits = self._shown_hits(v, docs, wquery, blocks)
+        return [self._result(v, v.slugs[i], req.display_lang, hits[d], explain) for i, d in zip(chosen, docs)]
 
-    def _result(self, v: IndexVersion, slug: str, display_lang: str, hit,  # noqa: ANN001
+    def _result(self, v: IndexVersion, slug: str, display_lang: str, hit: ShownHit | None,
                 explain: dict[str, tuple[str, str]]) -> Result:
         shown = v.version_for(slug, display_lang)
         snippet, snippet_lang, matched = "", shown["lang"], []
         if hit is not None:
-            lang = hit["lang"]
+            lang = hit.stored["lang"]
             for kind in ("body", "summary", "title"):
-                snippet = hit.highlights(f"{kind}_{lang}", top=2)
+                snippet = hit.snippet(f"{kind}_{lang}")
                 if snippet:
                     snippet_lang = lang
                     break
-            matched = self._matches(v, hit, explain)
+            matched = self._matches(hit, explain)
         if not snippet:
             snippet = highlight.htmlescape(_shorten(shown["summary"], 240))
             snippet_lang = shown["lang"]
@@ -642,9 +767,9 @@ class SearchService:
         if wquery is None or req.sort == "title":
             slugs = [v.slugs[i] for i in v.title_order if i in matching]
         else:
-            hits = v.searcher.search(wquery, limit=None, filter=self._filter_query(selections),
-                                     collapse=sorting.FieldFacet("slug"), collapse_limit=1)
-            slugs = [h["slug"] for h in hits if v.ordinal.get(h["slug"]) in matching]
+            allowed = np.zeros(v.facets.size, dtype=bool)
+            allowed[list(matching)] = True
+            slugs = [v.slugs[o] for o, _ in self._best_documents(v, wquery).ranked(allowed)]
         return [self._plain_result(v, s, req.display_lang) for s in slugs]
 
     def results_for(self, slugs: Sequence[str], display_lang: str) -> list[Result]:

@@ -82,9 +82,13 @@ def _term(entry: dict, value: str, parent: str | None = None) -> Term:
     return Term(value=value, labels=labels, unofficial=tuple(entry.get("unofficial") or ()), parent=parent)
 
 
+# libyaml's loader when PyYAML has it: ten times faster, and the vocabularies are read at every start.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read(directory: Path, name: str) -> dict:
     with open(directory / name, encoding="utf-8") as fh:
-        return yaml.safe_load(fh) or {}
+        return yaml.load(fh, Loader=_LOADER) or {}
 
 
 def load_vocabularies(directory: str | Path) -> Vocabularies:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pickle
 import subprocess
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -416,3 +417,34 @@ def test_highlights_mark_compound_for_part_query(index) -> None:
         results = searcher.search(parser.parse("tuki"))
         results.formatter = highlight.UppercaseFormatter()
         assert "PALKKATUELLA" in results[0].highlights("body")
+
+
+def test_a_search_process_reads_analyses_from_the_builds_store(tmp_path, monkeypatch) -> None:
+    # A stored analysis is used instead of analysing the word again (and loading Voikko for it).
+    store = tmp_path / "lemma-cache"
+    analysis.cache_update({("fi", "kokeilusana"): analysis.WordTerms(("tallennettu",), ("base",), ("tallennettu",))})
+    analysis.save_cache(store, [("fi", "kokeilusana")])
+    analysis.cache_clear()
+    monkeypatch.setattr(analysis, "_compute_terms", lambda word, lang: pytest.fail(f"analysed {word!r}"))
+    analysis.use_store(store)
+    try:
+        assert analysis.lemmas("kokeilusana", "fi") == ["tallennettu"]
+    finally:
+        analysis.use_store(None)
+        analysis.cache_clear()
+
+
+def test_a_missing_or_stale_store_means_analysing(tmp_path) -> None:
+    stale = tmp_path / "stale"
+    sqlite3.connect(stale).executescript("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);"
+                                         "INSERT INTO meta VALUES ('fingerprint', 'old');"
+                                         "CREATE TABLE form (lang TEXT, word TEXT, terms TEXT);"
+                                         "INSERT INTO form VALUES ('fi', 'nuorten', 'väärä');")
+    for store in (tmp_path / "missing", stale):
+        analysis.cache_clear()
+        analysis.use_store(store)
+        try:
+            assert analysis.lemmas("nuorten", "fi") == ["nuori"]
+        finally:
+            analysis.use_store(None)
+    analysis.cache_clear()

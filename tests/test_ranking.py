@@ -1,0 +1,58 @@
+"""The block-at-a-time ranker gives Whoosh's own BM25F scores, with and without deleted documents."""
+import shutil
+
+import pytest
+from whoosh import index
+
+from app import query as q
+from app.ranking import Ranker
+from app.search import SearchService
+from conftest import BUNDLED_CONTENT
+
+QUERIES = ["nuoret", "nuorten ohjaus", "kotoutuminen OR maahanmuuttajat", "työ -nuoret", '"kohti työtä"',
+           "palvelu", "unga", "young people", "koulutus työllisyys yritys", "-nuoret"]
+
+
+def whoosh_scores(searcher, wquery):
+    return {hit.docnum: hit.score for hit in searcher.search(wquery, limit=None)}
+
+
+def matching(scores, searcher):
+    """The documents a dense score array says match (score above zero), deleted ones left out."""
+    alive = set(searcher.reader().all_doc_ids())
+    return {d: float(s) for d, s in enumerate(scores) if s > 0 and d in alive}
+
+
+@pytest.fixture(scope="module")
+def bundled_service(bundled_index):
+    return SearchService(bundled_index, BUNDLED_CONTENT / "vocabularies")
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_scores_equal_whoosh_scores(bundled_service, text):
+    v = bundled_service.version()
+    wquery = bundled_service.to_whoosh(q.parse(text))
+    expected = whoosh_scores(v.searcher, wquery)
+    got = matching(Ranker(v.searcher).scores(wquery), v.searcher)
+    assert expected, text  # each query finds something, so the comparison means something
+    assert got.keys() == expected.keys()
+    assert all(got[d] == pytest.approx(expected[d], rel=1e-9) for d in expected)
+
+
+def test_scores_equal_whoosh_scores_with_deleted_documents(bundled_service, tmp_path):
+    copy = tmp_path / "version"
+    shutil.copytree(bundled_service.version().path, copy)
+    ix = index.open_dir(str(copy))
+    writer = ix.writer()
+    v = bundled_service.version()
+    first = v.searcher.search(bundled_service.to_whoosh(q.parse("nuoret")), limit=1)[0]["slug"]
+    writer.delete_by_term("slug", first)
+    writer.commit(merge=False)  # an incremental build leaves deleted documents like this until a merge
+    with index.open_dir(str(copy)).searcher() as searcher:
+        assert searcher.reader().has_deletions()
+        for text in QUERIES:
+            wquery = bundled_service.to_whoosh(q.parse(text))
+            expected = whoosh_scores(searcher, wquery)
+            got = matching(Ranker(searcher).scores(wquery), searcher)
+            assert got.keys() == expected.keys(), text
+            assert all(got[d] == pytest.approx(expected[d], rel=1e-9) for d in expected), text
