@@ -6,6 +6,7 @@ import html
 import os
 import re
 import reprlib
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,9 +89,15 @@ class LoadResult:
 
 # --- Markdown ------------------------------------------------------------------------------
 
+_MARKDOWN = threading.local()  # a Markdown instance is reusable after reset() but not thread-safe
+
+
 def render_markdown(text: str) -> str:
     """Render Markdown to HTML that keeps only allow-listed tags, attributes and URL schemes."""
-    raw = markdown.markdown(text, extensions=["extra", "sane_lists"], output_format="html")
+    md = getattr(_MARKDOWN, "md", None)
+    if md is None:  # setting up the extensions cost more than converting a practice
+        md = _MARKDOWN.md = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
+    raw = md.reset().convert(text)
     return nh3.clean(
         raw,
         tags=ALLOWED_TAGS,
@@ -152,6 +159,7 @@ def _text(r: _Reader, meta: dict, key: str, required: bool) -> str:
 
 
 # A YAML escape such as "\ud800" makes a string that cannot be written as UTF-8 (the index would fail).
+_TOO_DEEP = "the front matter is nested too deeply (thousands of brackets); write plain 'field: value' lines"
 _SURROGATE_MESSAGE = "contains an escape of half a character (such as \\ud800 in quotes); write the character itself"
 _SHORT = reprlib.Repr()
 _SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxstring, _SHORT.maxother = 2, 4, 4, 60, 60
@@ -234,19 +242,30 @@ def _priority(r: _Reader, meta: dict, vocab: Vocabularies, period: str) -> tuple
     return parsed.axis, parsed.objective
 
 
-def _key_lines(front: str, r: _Reader, first_line: int) -> None:
-    """Record the line of every top-level key and report duplicate keys (PyYAML keeps the last)."""
-    node = yaml.compose(front, Loader=yaml.SafeLoader)
-    if not isinstance(node, yaml.MappingNode):
-        return
-    for key_node, _ in node.value:
-        if not isinstance(key_node, yaml.ScalarNode):
-            continue  # a list or mapping as a key: safe_load reports it (and printing it could be huge)
-        key = str(key_node.value)
-        line = key_node.start_mark.line + first_line
-        if key in r.lines:
-            r.fail(key, f"appears twice (also on line {r.lines[key]}); keep one", line)
-        r.lines[key] = line
+# libyaml's parser when PyYAML has it: the front matter was nine tenths of a file's validation time.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _load_front(front: str, r: _Reader, first_line: int) -> object:
+    """Parse the front matter once: the line of every top-level key and duplicate keys (PyYAML keeps
+    the last) from the node tree, then the values from the same tree."""
+    loader = _LOADER(front)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if isinstance(node, yaml.MappingNode):
+            for key_node, _ in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    continue  # a list or mapping as a key: constructing reports it (and printing it could be huge)
+                key = str(key_node.value)
+                line = key_node.start_mark.line + first_line
+                if key in r.lines:
+                    r.fail(key, f"appears twice (also on line {r.lines[key]}); keep one", line)
+                r.lines[key] = line
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
 
 
 def _decode(r: _Reader, data: bytes) -> str | None:
@@ -277,16 +296,20 @@ def _split(r: _Reader, text: str) -> tuple[dict, str] | None:
         return None
     first_line = text[: text.index(front)].count("\n") + 1 if front else 2
     try:
-        _key_lines(front, r, first_line)
-        meta = yaml.safe_load(front)
+        meta = _load_front(front, r, first_line)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + first_line if mark else 1
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        r.fail("", f"YAML syntax error: {problem} (check quotes, colons and indentation)", line)
+        if "Unicode character escape" in problem:  # libyaml refuses "\ud800" before any field is known
+            r.fail("", f"the front matter {_SURROGATE_MESSAGE}", line)
+        elif "nesting depth" in problem:  # libyaml's limit; the pure-Python parser hits RecursionError below
+            r.fail("", _TOO_DEEP, line)
+        else:
+            r.fail("", f"YAML syntax error: {problem} (check quotes, colons and indentation)", line)
         return None
     except RecursionError:
-        r.fail("", "the front matter is nested too deeply (thousands of brackets); write plain 'field: value' lines")
+        r.fail("", _TOO_DEEP)
         return None
     if meta is None:
         meta = {}
