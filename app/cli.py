@@ -40,6 +40,11 @@ def main(content_dir: str, index_dir: str, check: bool, no_wait: bool, full: boo
     except BuildLocked as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
+    except OSError as exc:  # the index root cannot be created or written (a file in its path, no space, …)
+        where = f" ({exc.filename})" if exc.filename else ""
+        click.echo(f"error: the index could not be written{where}: {exc.strerror or exc}; "
+                   "the served index was not changed", err=True)
+        sys.exit(2)
     for problem in result.problems:
         click.echo(str(problem), err=True)
     if not result.ok:

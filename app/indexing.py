@@ -123,6 +123,30 @@ def practice_record(p: Practice, large_areas: list[str]) -> dict:
 
 # --- locking and directories ----------------------------------------------------------------
 
+_HELD_LOCKS: set[int] = set()  # file descriptors of build locks this process holds
+
+
+def _drop_locks_in_child() -> None:
+    """In a forked worker, point the inherited lock descriptors at /dev/null.
+
+    flock() locks live as long as any descriptor of the open file does; a worker that outlived a
+    killed build would otherwise keep the next build waiting. (Closing them instead would let the
+    worker's file object close a reused descriptor number later.)
+    """
+    if not _HELD_LOCKS:
+        return
+    null = os.open(os.devnull, os.O_RDONLY)
+    try:
+        for fd in _HELD_LOCKS:
+            os.dup2(null, fd)
+    finally:
+        os.close(null)
+    _HELD_LOCKS.clear()
+
+
+os.register_at_fork(after_in_child=_drop_locks_in_child)
+
+
 class _Lock:
     def __init__(self, root: Path, wait: bool, on_wait: Callable[[str], None] | None):
         self.path = root / ".build.lock"
@@ -150,10 +174,12 @@ class _Lock:
         self.fh.truncate()
         self.fh.write(f"pid {os.getpid()}")
         self.fh.flush()
+        _HELD_LOCKS.add(self.fh.fileno())
         return self
 
     def __exit__(self, *exc: object) -> None:
         assert self.fh is not None
+        _HELD_LOCKS.discard(self.fh.fileno())
         fcntl.flock(self.fh, fcntl.LOCK_UN)
         self.fh.close()
 

@@ -40,3 +40,13 @@ def test_progress_bar_for_many_files(content_dir, tmp_path):
                                                    "themes": ["osallisuus"], "priority": "TL 5 et 10.1"}, "Body.")
     proc = run_build("--content", str(content_dir), "--index", str(tmp_path / "index"))
     assert proc.returncode == 0 and "indexing: 100%" in proc.stderr
+
+
+def test_an_index_path_through_a_file_is_a_clear_error(content_dir, tmp_path):
+    (tmp_path / "afile").write_text("not a directory")
+    proc = run_build("--content", str(content_dir), "--index", str(tmp_path / "afile" / "index"))
+    assert proc.returncode == 2
+    assert "error: the index could not be written" in proc.stderr and "Not a directory" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    proc = run_build("--content", str(content_dir), "--index", str(tmp_path / "afile"))
+    assert proc.returncode == 2 and "is a file" in proc.stderr and "Traceback" not in proc.stderr

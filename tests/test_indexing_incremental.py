@@ -356,6 +356,38 @@ def test_killed_parallel_build_leaves_no_workers(many, tmp_path, phase):
                 time.sleep(0.2)
 
 
+def test_a_forked_worker_does_not_keep_the_build_lock(tmp_path):
+    # A build that holds the lock forks a worker and is killed: the worker lives on, the lock does not.
+    script = (
+        "import os, sys, time\n"
+        "from pathlib import Path\n"
+        "from app.indexing import _Lock\n"
+        f"lock = _Lock(Path({str(tmp_path)!r}), wait=False, on_wait=None).__enter__()\n"
+        "child = os.fork()\n"
+        "if child == 0:\n"
+        "    time.sleep(60)\n"
+        "    os._exit(0)\n"
+        "print(child, flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    child = int(proc.stdout.readline())
+    try:
+        with pytest.raises(BuildLocked):  # the build itself still holds it
+            _Lock(tmp_path, wait=False, on_wait=None).__enter__()
+        proc.kill()
+        proc.wait()
+        os.kill(child, 0)  # the worker is still alive …
+        with _Lock(tmp_path, wait=False, on_wait=None):  # … and the lock is free at once
+            pass
+    finally:
+        proc.kill()
+        try:
+            os.kill(child, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
 # --- the fast path of text matching ---------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
