@@ -2,7 +2,8 @@
 """All benchmarks at the default size, results written to bench/RESULTS.md: ``python bench/run_all.py``.
 
 Options: ``--full`` adds 100 000 practices to the build benchmark and runs the HTTP benchmark at
-100 000 too; ``--workdir DIR`` keeps corpora and indexes between runs (default /tmp/kaytantopankki-bench).
+100 000 too; ``--workdir DIR`` keeps corpora and indexes between runs (default /tmp/kaytantopankki-bench);
+``--http-only`` re-measures the HTTP part over the indexes of an earlier run and keeps its build section.
 """
 from __future__ import annotations
 
@@ -46,11 +47,23 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--full", action="store_true")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/kaytantopankki-bench"))
     parser.add_argument("--out", type=Path, default=BENCH / "RESULTS.md")
+    parser.add_argument("--http-only", action="store_true",
+                        help="measure HTTP only and keep the build section of --out (the indexes must exist)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     before = machine()
-    build_args = ["--workdir", str(args.workdir)] + (["--full"] if args.full else [])
-    build_rows = bench_build.main(build_args)
+    previous = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
+    if args.http_only:
+        if "## Build\n" not in previous:
+            parser.error(f"--http-only keeps the build section of {args.out}, which has none")
+        measured = next(line for line in previous.splitlines() if line.startswith(("Measured ", "Build figures ")))
+        kept = previous.split("## Build\n", 1)[1].split("\n## ", 1)[0].strip("\n")
+        if not kept.startswith("Build figures "):
+            kept = f"Build figures kept from an earlier run: {measured}\n\n{kept}"
+        build_section = kept
+    else:
+        build_args = ["--workdir", str(args.workdir)] + (["--full"] if args.full else [])
+        build_section = bench_build.report(bench_build.main(build_args))
     http = [bench_http.main(["--workdir", str(args.workdir), "--practices", str(n)])
             for n in ((10_000, 100_000) if args.full else (10_000,))]
     after = machine()
@@ -66,14 +79,13 @@ def main(argv: list[str] | None = None) -> None:
         "",
         "## Build",
         "",
-        bench_build.report(build_rows),
+        build_section,
         "",
     ]
     for res in http:
         lines += [f"## Search over HTTP, {res['practices']} practices", "", bench_http.report(res), ""]
     lines += [NOTES]
     # A hand-written analysis below the marker survives re-runs.
-    previous = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
     if ANALYSIS in previous:
         lines += [ANALYSIS + previous.split(ANALYSIS, 1)[1]]
     args.out.write_text("\n".join(lines), encoding="utf-8")
