@@ -9,7 +9,9 @@ terms, OR, AND and AND NOT (phrases) are scored by their Whoosh matcher.
 """
 from __future__ import annotations
 
+import threading
 from bisect import bisect_left
+from collections import OrderedDict
 from collections.abc import Sequence
 
 import numpy as np
@@ -33,7 +35,7 @@ class Ranker:
     idf is always above zero here, so every match scores above zero).
     """
 
-    def __init__(self, searcher) -> None:  # noqa: ANN001
+    def __init__(self, searcher, cache_bytes: int = 64 << 20) -> None:  # noqa: ANN001
         weighting = searcher.weighting
         if not isinstance(weighting, BM25F) or weighting._field_B:
             raise ValueError("the ranker reproduces Whoosh's default BM25F only")
@@ -41,6 +43,12 @@ class Ranker:
         self.size = searcher.doc_count_all()
         self.B, self.K1 = weighting.B, weighting.K1
         self._lengths: dict[str, np.ndarray] = {}
+        # Scores of recently used terms (documents and scores, 12 bytes a posting), least recently used
+        # dropped first: the words people search for repeat, and decoding their postings is the cost.
+        self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._cache_bytes, self._cache_budget = 0, cache_bytes
+        self._cache_lock = threading.Lock()
+        self.cache_hits = self.cache_misses = 0
 
     def scores(self, node: wq.Query, blocks: Blocks | None = None) -> np.ndarray:
         """The score of every document for ``node`` (deleted ones too: the caller masks them).
@@ -70,12 +78,43 @@ class Ranker:
 
     def _term(self, fieldname: str, text: str, blocks: Blocks | None = None) -> np.ndarray:
         """BM25F of one term in every document (as Whoosh's BM25FScorer computes it)."""
-        searcher = self.searcher
         out = np.zeros(self.size)
+        key = (fieldname, text)
+        with self._cache_lock:
+            cached = self._cache.get(key)
+            if cached is not None:
+                self._cache.move_to_end(key)
+                self.cache_hits += 1
+            else:
+                self.cache_misses += 1
+        if cached is None:
+            cached = self._term_postings(fieldname, text, blocks)
+            self._remember(key, cached)
+        docs, scores = cached
+        out[docs] = scores
+        return out
+
+    def _remember(self, key: tuple[str, str], entry: tuple[np.ndarray, np.ndarray]) -> None:
+        size = entry[0].nbytes + entry[1].nbytes + 200
+        if size > self._cache_budget // 4:
+            return  # one huge list would push out everything else
+        with self._cache_lock:
+            if key in self._cache:
+                return
+            self._cache[key] = entry
+            self._cache_bytes += size
+            while self._cache_bytes > self._cache_budget:
+                _, (docs, scores) = self._cache.popitem(last=False)
+                self._cache_bytes -= docs.nbytes + scores.nbytes + 200
+
+    def _term_postings(self, fieldname: str, text: str, blocks: Blocks | None) -> tuple[np.ndarray, np.ndarray]:
+        """The documents containing a term and its BM25F score in each, from the postings."""
+        searcher = self.searcher
+        none = (np.zeros(0, dtype=np.int64), np.zeros(0))
         if (fieldname, text) not in searcher.reader():
             if blocks is not None:
                 blocks[(fieldname, text)] = []
-            return out
+            return none
         kept: list | None = [] if blocks is not None else None
         ids: list[np.ndarray] = []
         weights: list[np.ndarray] = []
@@ -110,14 +149,14 @@ class Ranker:
                 weights.append(np.array([w for _, w in found], dtype=np.float64))
         if blocks is not None and kept is not None:
             blocks[(fieldname, text)] = kept
-        if ids:
-            docs, tf = np.concatenate(ids), np.concatenate(weights)
-            idf = searcher.idf(fieldname, text)
-            avgfl = searcher.avg_field_length(fieldname) or 1
-            B, K1 = self.B, self.K1
-            # bm25() of whoosh.scoring, term by term in the same order (so the same floating-point result)
-            out[docs] = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * self.lengths(fieldname)[docs] / avgfl)))
-        return out
+        if not ids:
+            return none
+        docs, tf = np.concatenate(ids), np.concatenate(weights)
+        idf = searcher.idf(fieldname, text)
+        avgfl = searcher.avg_field_length(fieldname) or 1
+        B, K1 = self.B, self.K1
+        # bm25() of whoosh.scoring, term by term in the same order (so the same floating-point result)
+        return docs, idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * self.lengths(fieldname)[docs] / avgfl)))
 
     def lengths(self, fieldname: str) -> np.ndarray:
         """Length of ``fieldname`` in every document (Whoosh stores it as one byte per document)."""
@@ -156,3 +195,34 @@ def kept_value(blocks: Blocks, term: tuple[str, str], docnum: int) -> bytes | No
             if ids[i] == local:
                 return values[i]
     return None
+
+
+def posting_values(searcher, fieldname: str, text: str, docnums: Sequence[int]) -> dict[int, bytes] | None:  # noqa: ANN001
+    """The raw posting values of a term in the given documents where it occurs, decoding only the
+    blocks that hold them (Whoosh's ``skip_to`` steps through a block one posting at a time).
+    None when a segment is not in Whoosh's W3 format (the caller walks a matcher instead)."""
+    out: dict[int, bytes] = {}
+    wanted = sorted(docnums)
+    for sub, offset in searcher.reader().leaf_readers():
+        local = [d - offset for d in wanted if offset <= d < offset + sub.doc_count_all()]
+        if not local:
+            continue
+        try:
+            m = sub.postings(fieldname, text)
+        except TermNotFound:
+            continue
+        while isinstance(m, WrappingMatcher):
+            m = m.child
+        if not isinstance(m, W3LeafMatcher) or not (m._fixedsize is None or m._fixedsize < 0):
+            return None
+        for target in local:
+            while m.is_active() and m.block_max_id() < target:
+                m._next_block()
+            if not m.is_active():
+                break
+            if m._ids is None:
+                m._read_ids()
+            i = bisect_left(m._ids, target)
+            if i < len(m._ids) and m._ids[i] == target:
+                out[target + offset] = m._data[2][i]
+    return out

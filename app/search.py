@@ -5,6 +5,7 @@ served, and notices a new version (the ``CURRENT`` file changed) at the next req
 """
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -30,7 +31,7 @@ from . import analysis
 from .analysis import LANGUAGES, analyzer_for, lemmas
 from .facets import (FACETS, FacetCount, FacetIndex, bits_from_ordinals, ordinals_from_bits, top_k,
                      weighted_slices)
-from .ranking import Blocks, Ranker, kept_value
+from .ranking import Blocks, Ranker, kept_value, posting_values
 from .catalog import BROWSE, Browse, PrimaryRecord, gc_paused, open_catalog
 from .indexing import CURRENT, LEMMA_CACHE, META, TEXT_BOOSTS, current_version
 from .spelling import SpellingDictionary
@@ -43,6 +44,7 @@ DEFAULT_PER_PAGE = 20
 SORTS = ("relevance", "title")
 TYPO_MIN_LETTERS = 5
 MAX_SPELL_CANDIDATES = 20_000
+KNOWN_WORD_DOCS = 3  # a word written so in this many documents is not offered another spelling
 MAX_SUGGESTED_WORDS = 4  # words of one query looked up for spelling (each scans the term list)
 # The finnish alphabet ends in å, ä, ö; code points would put ä before å.
 _TITLE_KEY = str.maketrans({"å": "{", "ä": "|", "ö": "}", "æ": "|", "ø": "}", "ü": "y", "é": "e"})
@@ -361,6 +363,7 @@ class SearchService:
         self._stamp: tuple[int, int] | None = None
         self.fields_by_lang = {lang: [f"{k}_{lang}" for k in TEXT_BOOSTS] for lang in LANGUAGES}
         self._synonym_items: list[list[tuple[q.Item, dict[str, frozenset[str]]]]] | None = None
+        self._synonym_lookup: dict[tuple[str, frozenset[str]], list[tuple[int, int]]] | None = None
         self._spell_memo: dict[tuple[str, str], str | None] = {}
         analysis.use_store(self.root / LEMMA_CACHE)  # the build's analyses: no dictionary load for known words
 
@@ -407,16 +410,28 @@ class SearchService:
                                    for group in self.vocab.synonyms]
         return self._synonym_items
 
+    def _synonym_index(self) -> dict[tuple[str, frozenset[str]], list[tuple[int, int]]]:
+        """(language, base forms) → (group, member) of every synonym, so expanding is a lookup per language."""
+        if self._synonym_lookup is None:
+            lookup: dict[tuple[str, frozenset[str]], list[tuple[int, int]]] = {}
+            for g, group in enumerate(self._synonyms()):
+                for m, (_, terms) in enumerate(group):
+                    for lang in LANGUAGES:
+                        if terms[lang]:
+                            lookup.setdefault((lang, terms[lang]), []).append((g, m))
+            self._synonym_lookup = lookup
+        return self._synonym_lookup
+
     def expand(self, item: q.Item) -> list[q.Item]:
         """Synonyms of an item from the vocabulary's synonym groups, matched by base form in any language."""
         mine = self._lang_terms(item)
-        out: list[q.Item] = []
-        for group in self._synonyms():
-            member = next((g for g, terms in group if any(mine[lang] and mine[lang] == terms[lang]
-                                                          for lang in LANGUAGES)), None)
-            if member is not None:
-                out.extend(g for g, _ in group if g is not member)
-        return out
+        index = self._synonym_index()
+        member_of: dict[int, int] = {}  # group → the first member matching, as the groups' order had it
+        for lang in LANGUAGES:
+            for g, m in index.get((lang, mine[lang]), ()) if mine[lang] else ():
+                member_of[g] = min(member_of.get(g, m), m)
+        groups = self._synonyms()
+        return [other for g in sorted(member_of) for k, (other, _) in enumerate(groups[g]) if k != member_of[g]]
 
     def build_query(self, text: str) -> tuple[wq.Query | None, q.ParsedQuery]:
         parsed = q.parse(text)
@@ -493,6 +508,8 @@ class SearchService:
             word = item.words[0]
             if item.is_phrase or len(word) < TYPO_MIN_LETTERS or not word.isalpha():
                 continue
+            if v.spelling.doc_frequency(word.casefold()) >= KNOWN_WORD_DOCS:
+                continue  # spelled as several practices spell it: too few results is not a spelling matter
             better = self._neighbour(v, word)
             if better:
                 replace[word] = better
@@ -604,8 +621,8 @@ class SearchService:
                     blocks: Blocks) -> dict[int, ShownHit]:
         """The stored fields of the documents shown and where each query term occurs in them.
 
-        Positions come from the posting blocks the ranking decoded; terms it did not keep (inside
-        phrases) are walked once over all shown documents, in document order.
+        Positions come from the posting blocks the ranking decoded; for terms it did not decode (it
+        remembered their scores, or they are inside phrases) only the blocks holding shown documents are read.
         """
         docs = sorted(set(docnums))
         hits = {d: ShownHit(d, v.searcher.stored_fields(d)) for d in docs}
@@ -625,6 +642,12 @@ class SearchService:
                         hits[d].chars[(fieldname, term)] = decode(value)
                 continue
             if (fieldname, text) not in reader:
+                continue
+            values = posting_values(v.searcher, fieldname, text, wanted)
+            if values is not None:
+                decode = v.searcher.schema[fieldname].format.decoder("characters")
+                for d, value in values.items():
+                    hits[d].chars[(fieldname, term)] = decode(value)
                 continue
             postings = v.searcher.postings(fieldname, text)
             for d in wanted:
@@ -840,6 +863,7 @@ class SearchService:
         )
 
 
+@functools.lru_cache(maxsize=65_536)  # the same candidate words are compared again and again
 def _squeeze(word: str) -> str:
     """The word with doubled letters single: Finnish typos often drop or double one."""
     return re.sub(r"(.)\1+", r"\1", word)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import asdict
 from typing import Any
 from urllib.parse import quote_from_bytes
 
@@ -128,11 +127,14 @@ def search_json(resp: SearchResponse, ignored: list[tuple[str, str]]) -> dict[st
                 "lang": r.lang, "snippet": r.snippet, "regions": r.regions, "themes": r.themes,
                 "axis": r.axis, "objective": r.objective, "priority": f"{r.axis} et {r.objective}",
                 "period": r.period, "target_groups": r.target_groups, "languages": r.languages,
-                "matched": [asdict(m) for m in r.matched],
+                "matched": [{"query": m.query, "term": m.term, "kind": m.kind, "forms": list(m.forms)}
+                            for m in r.matched],
             }
             for r in resp.results
         ],
-        "facets": {f: [asdict(fv) for fv in resp.facets.get(f, [])] for f in API_FACETS},
+        # Plain dicts, not dataclasses.asdict: its deep copies were a tenth of a search's time.
+        "facets": {f: [{"value": fv.value, "label": fv.label, "count": fv.count, "selected": fv.selected}
+                       for fv in resp.facets.get(f, [])] for f in API_FACETS},
         "corrected": [{"typed": k, "searched": v} for k, v in resp.corrected.items()],
         "suggestion": resp.suggestion,
         "relaxations": resp.relaxations,

@@ -6,7 +6,7 @@ from whoosh import index
 
 from app import query as q
 from app.ranking import Ranker
-from app.search import SearchService
+from app.search import SearchRequest, SearchService
 from conftest import BUNDLED_CONTENT
 
 QUERIES = ["nuoret", "nuorten ohjaus", "kotoutuminen OR maahanmuuttajat", "työ -nuoret", '"kohti työtä"',
@@ -56,3 +56,29 @@ def test_scores_equal_whoosh_scores_with_deleted_documents(bundled_service, tmp_
             got = matching(Ranker(searcher).scores(wquery), searcher)
             assert got.keys() == expected.keys(), text
             assert all(got[d] == pytest.approx(expected[d], rel=1e-9) for d in expected), text
+
+
+def test_remembered_terms_give_the_same_scores_and_the_same_page(bundled_service):
+    v = bundled_service.version()
+    wquery = bundled_service.to_whoosh(q.parse("nuorten ohjaus"))
+    ranker = Ranker(v.searcher)
+    first = ranker.scores(wquery)
+    misses = ranker.cache_misses
+    again = ranker.scores(wquery)
+    assert ranker.cache_misses == misses and ranker.cache_hits >= misses  # nothing decoded the second time
+    assert (first == again).all()
+    # Shown hits read positions from the postings when the ranking kept no blocks: same snippets.
+    req = SearchRequest(q="nuorten ohjaus")
+    cold = SearchService(bundled_service.root, BUNDLED_CONTENT / "vocabularies").search(req)
+    warm = bundled_service.search(req)
+    warm = bundled_service.search(req)
+    assert [(r.id, r.snippet, r.matched) for r in warm.results] == [(r.id, r.snippet, r.matched) for r in cold.results]
+    assert warm.results and any("<mark>" in r.snippet for r in warm.results)
+
+
+def test_the_cache_stays_within_its_budget(bundled_service):
+    v = bundled_service.version()
+    ranker = Ranker(v.searcher, cache_bytes=4096)
+    for word in ("nuoret", "työ", "koulutus", "palvelu", "maahanmuuttaja", "ohjaus", "yritys"):
+        ranker.scores(bundled_service.to_whoosh(q.parse(word)))
+        assert ranker._cache_bytes <= 4096
