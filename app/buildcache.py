@@ -22,10 +22,9 @@ import yaml
 
 from . import analysis, content
 from .content import FILE_NAME, MAX_FILE_BYTES, LoadResult, Practice, Problem
+from .layout import CONTENT_CACHE, LEMMA_CACHE  # noqa: F401 (indexing imports them from here)
 from .vocabularies import Vocabularies, load_vocabularies
 
-CONTENT_CACHE = ".content-cache"
-LEMMA_CACHE = ".lemma-cache"
 PARALLEL_FROM = 400  # items; below this, starting worker processes costs more than it saves
 _CODE = ("content.py", "vocabularies.py", "buildcache.py")
 _PACKAGES = ("Markdown", "nh3", "PyYAML", "python-frontmatter")

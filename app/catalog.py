@@ -21,10 +21,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .facets import FacetIndex
+
 CATALOG_DB = "practices.sqlite"
 BROWSE = "browse.pickle"
 LEGACY_CATALOG = "practices.json"  # versions built before the SQLite catalogue
-BROWSE_FORMAT = 3
+BROWSE_FORMAT = 4  # 4: the facet bitsets are stored too
 DATA_FORMAT = f"catalog-2/browse-{BROWSE_FORMAT}"  # an update copies the previous version's data: same format only
 HEAVY_FIELDS = ("body_html", "body_text")  # only the practice page needs these
 FACET_NAMES = ("region", "large_area", "theme", "axis", "objective", "target_group", "period", "lang")
@@ -106,6 +108,8 @@ class Browse:
     facets: list[tuple[tuple[str, ...], ...]]  # facet values in FACET_NAMES order
     title_order: array  # ordinals sorted by title
     doc_ordinal: array  # Whoosh document number → ordinal
+    # facet → value → bitset of ordinals (FacetIndex.bits): built here, a server would spend seconds at 100k
+    facet_bits: dict[str, dict[str, int]] | None = None
 
     @classmethod
     def from_records(cls, records: Mapping[str, Mapping[str, Mapping]], title_key: Callable[[str], str],
@@ -116,11 +120,12 @@ class Browse:
         langs = [tuple(sys.intern(lang) for lang in records[s]) for s in slugs]
         titles = [p["title"] for p in primaries]
         ordinal = {s: i for i, s in enumerate(slugs)}
-        return cls(slugs=slugs, titles=titles, langs=langs,
-                   facets=[facet_row(p, ls) for p, ls in zip(primaries, langs)],
+        facets = [facet_row(p, ls) for p, ls in zip(primaries, langs)]
+        return cls(slugs=slugs, titles=titles, langs=langs, facets=facets,
                    title_order=array("I", sorted(range(len(slugs)), key=lambda i: title_key(titles[i]))),
                    # Deleted documents keep their numbers; no search returns them, so any ordinal will do.
-                   doc_ordinal=array("I", (ordinal.get(s, 0) for s in doc_slugs)))
+                   doc_ordinal=array("I", (ordinal.get(s, 0) for s in doc_slugs)),
+                   facet_bits=FacetIndex([dict(zip(FACET_NAMES, row)) for row in facets]).bits)
 
     def facet_values(self, i: int) -> dict[str, tuple[str, ...]]:
         return dict(zip(FACET_NAMES, self.facets[i]))

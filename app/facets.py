@@ -55,6 +55,14 @@ class FacetIndex:
             for f, by_value in ordinals.items()
         }
 
+    @classmethod
+    def from_bits(cls, size: int, bits: Mapping[str, Mapping[str, int]]) -> "FacetIndex":
+        """The index of ``size`` practices whose value bitsets were stored (by the build)."""
+        self = cls.__new__(cls)
+        self.size, self.all = size, (1 << size) - 1
+        self.bits = {f: dict(bits.get(f, {})) for f in FACETS}
+        return self
+
     def selection_bits(self, facet: str, values: Iterable[str]) -> int:
         """Practices having any of ``values`` in ``facet`` (OR within a facet)."""
         bits = 0

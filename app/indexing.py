@@ -40,18 +40,16 @@ from .buildcache import (CONTENT_CACHE, LEMMA_CACHE, PARALLEL_FROM, Progress, ca
 from .catalog import (BROWSE, CATALOG_DB, DATA_FORMAT, HEAVY_FIELDS, Browse, open_catalog, update_catalog,
                       write_catalog)
 from .content import Practice, Problem
+from .layout import CURRENT, META, TEXT_BOOSTS, current_version  # noqa: F401 (current_version: for callers)
 from .spelling import SPELLING, SpellingDictionary, count_words, document_text, words_of
 
-CURRENT = "CURRENT"
 CATALOG = CATALOG_DB
-META = "meta.json"
 DOC_HASHES = "documents.json"
 WHOOSH_INDEX = "MAIN"  # Whoosh's index name: its files are MAIN_<segment>.* and _MAIN_<n>.toc
 # Segments stay separate files: opening a compound file makes every process copy it into memory.
 INCREMENTAL_UP_TO = 0.2  # share of practices changed (or already deleted) beyond which a full build is cheaper
 KEEP_VERSIONS = 3
 FACET_FIELDS = ("region", "large_area", "theme", "axis", "objective", "target_group", "period", "langs")
-TEXT_BOOSTS = {"title": 4.0, "project": 3.0, "summary": 2.0, "body": 1.0}
 
 
 class BuildLocked(RuntimeError):
@@ -182,15 +180,6 @@ class _Lock:
         _HELD_LOCKS.discard(self.fh.fileno())
         fcntl.flock(self.fh, fcntl.LOCK_UN)
         self.fh.close()
-
-
-def current_version(root: str | Path) -> str | None:
-    """Name of the version directory being served, or None when there is none yet."""
-    try:
-        name = (Path(root) / CURRENT).read_text(encoding="utf-8").strip()
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-    return name or None
 
 
 def _switch(root: Path, version: str) -> None:

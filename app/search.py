@@ -33,7 +33,7 @@ from .facets import (FACETS, FacetCount, FacetIndex, bits_from_ordinals, ordinal
                      weighted_slices)
 from .ranking import Blocks, Ranker, kept_value, posting_values
 from .catalog import BROWSE, Browse, PrimaryRecord, gc_paused, open_catalog
-from .indexing import CURRENT, LEMMA_CACHE, META, TEXT_BOOSTS, current_version
+from .layout import CURRENT, LEMMA_CACHE, META, TEXT_BOOSTS, current_version
 from .spelling import SpellingDictionary
 from .vocabularies import Vocabularies, load_vocabularies
 
@@ -294,7 +294,9 @@ class IndexVersion:
         self.slugs = self.browse.slugs
         with gc_paused():
             self.ordinal = {s: i for i, s in enumerate(self.slugs)}
-            self.facets = FacetIndex([self.browse.facet_values(i) for i in range(len(self.slugs))])
+            self.facets = (FacetIndex.from_bits(len(self.slugs), self.browse.facet_bits)
+                           if self.browse.facet_bits is not None
+                           else FacetIndex([self.browse.facet_values(i) for i in range(len(self.slugs))]))
         self.title_order = self.browse.title_order
         self.doc_ordinal = self.browse.doc_ordinal
         self._live: int | None = None

@@ -84,3 +84,18 @@ def test_top_k_keeps_the_best_and_the_ties_at_the_boundary(weighted, candidates,
         assert all(score[i] <= score[j] for j in sure | tied)
     for i in sure:
         assert all(score[i] > score[j] for j in candidates - sure)
+
+
+def test_an_index_from_stored_bitsets_counts_as_the_one_computed():
+    practices = _random_practices(300, 7)
+    computed = FacetIndex(practices)
+    stored = FacetIndex.from_bits(len(practices), computed.bits)
+    selections = {"region": ["A"], "theme": ["t2"]}
+    assert stored.counts(stored.all, selections) == computed.counts(computed.all, selections)
+    assert stored.filter_bits(selections) == computed.filter_bits(selections)
+
+
+def test_the_build_stores_the_facet_bitsets(bundled_app):
+    v = bundled_app.extensions["search"].version()
+    assert v.browse.facet_bits is not None  # a server does not recompute them
+    assert v.facets.bits == FacetIndex([v.browse.facet_values(i) for i in range(len(v.slugs))]).bits
