@@ -80,11 +80,15 @@ def to_csv(rows: Sequence[Row], headers: dict[str, str], label: Label,
     return "\ufeff".encode("utf-8") + out.getvalue().encode("utf-8")
 
 
-def to_json(rows: Sequence[Row], meta: dict) -> dict:
-    """A JSON-ready document: ``meta`` (query, filters, …) and every row with canonical values."""
+def to_json(rows: Sequence[Row], meta: dict, total: int | None = None) -> dict:
+    """A JSON-ready document: ``meta`` (query, filters, …), how many match in all (``total``; more
+    than the rows when the export was cut short) and the rows with canonical values."""
+    total = len(rows) if total is None else total
     return {
         **meta,
-        "total": len(rows),
+        "total": total,
+        "returned": len(rows),
+        "truncated": total > len(rows),
         "results": [
             {"id": r.id, "title": r.title, "project": r.project, "lang": r.lang, "url": r.url,
              "priority": r.priority, "axis": r.axis, "objective": r.objective, "period": r.period,

@@ -6,6 +6,7 @@ served, and notices a new version (the ``CURRENT`` file changed) at the next req
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import logging
 import re
@@ -783,19 +784,20 @@ class SearchService:
         others = {f: list(vals) for f, vals in req.filters.items() if f not in (facet_a, facet_b)}
         return v.facets.cross_counts(bits & v.facets.filter_bits(others), facet_a, facet_b)
 
-    def all_matching(self, req: SearchRequest) -> list[Result]:
-        """Every practice matching the request (not one page), in the order of the result list."""
+    def all_matching(self, req: SearchRequest, limit: int | None = None) -> tuple[list[Result], int]:
+        """The practices matching the request (not one page) in the order of the result list, at most
+        ``limit`` of them, and how many match in all."""
         v = self.version()
         bits, wquery = self._query_bits(v, req.q)
         selections = {f: list(vals) for f, vals in req.filters.items()}
-        matching = set(ordinals_from_bits(bits & v.facets.filter_bits(selections)))
+        matching = bits & v.facets.filter_bits(selections)
+        total = matching.bit_count()
         if wquery is None or req.sort == "title":
-            slugs = [v.slugs[i] for i in v.title_order if i in matching]
+            allowed = as_bytes(matching, v.facets.size)
+            ordinals = itertools.islice((i for i in v.title_order if allowed[i >> 3] >> (i & 7) & 1), limit)
         else:
-            allowed = np.zeros(v.facets.size, dtype=bool)
-            allowed[list(matching)] = True
-            slugs = [v.slugs[o] for o, _ in self._best_documents(v, wquery).ranked(allowed)]
-        return [self._plain_result(v, s, req.display_lang) for s in slugs]
+            ordinals = (o for o, _ in self._best_documents(v, wquery).ranked(as_mask(matching, v.facets.size), limit))
+        return [self._plain_result(v, v.slugs[i], req.display_lang) for i in ordinals], total
 
     def results_for(self, slugs: Sequence[str], display_lang: str) -> list[Result]:
         """The known practices among ``slugs`` in the given order (a shortlist); unknown ones are left out."""

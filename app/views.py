@@ -100,7 +100,8 @@ def helpers() -> dict[str, Any]:
 @bp.route("/")
 def index():
     resp, ignored = _search()
-    return render_template("search.html", resp=resp, ignored=ignored, args=request.args, overview=overview(resp))
+    return render_template("search.html", resp=resp, ignored=ignored, args=request.args, overview=overview(resp),
+                           export_limit=EXPORT_LIMIT)
 
 
 @bp.route("/api/search")
@@ -242,6 +243,9 @@ def security_headers(response):
 
 STATEMENT_DATE = dt.date(2026, 11, 28)  # when the accessibility statement was written and last checked
 FEED_LIMIT = 100
+# Rows of one export: enough for any region or theme, and bounded at national scale (a 100k export
+# would hold a worker for many seconds); the page says when a download holds only the first ones.
+EXPORT_LIMIT = 10_000
 SHORTLIST_ACTIONS = ("add", "remove", "save", "clear")
 
 
@@ -307,24 +311,27 @@ def _describe(req: SearchRequest) -> str:
 @bp.route("/export.csv")
 def export_csv():
     req, _ignored = _request()
-    rows = exports.rows_from(service().all_matching(req), _practice_url)
-    return _download(exports.to_csv(rows, _headers(), _label), "text/csv", "kaytantopankki.csv")
+    results, total = service().all_matching(req, EXPORT_LIMIT)
+    response = _download(exports.to_csv(exports.rows_from(results, _practice_url), _headers(), _label), "text/csv",
+                         "kaytantopankki.csv" if total <= EXPORT_LIMIT else f"kaytantopankki-first-{EXPORT_LIMIT}.csv")
+    response.headers["X-Total-Count"] = str(total)
+    return response
 
 
 @bp.route("/export.json")
 def export_json():
     req, ignored = _request()
-    rows = exports.rows_from(service().all_matching(req), _practice_url)
+    results, total = service().all_matching(req, EXPORT_LIMIT)
     meta = {"query": req.q, "filters": {k: list(v) for k, v in req.filters.items()},
             "ignored": [{"facet": f, "value": v} for f, v in ignored], "sort": req.sort,
             "index_version": service().stats()["version"]}
-    return jsonify(exports.to_json(rows, meta))
+    return jsonify(exports.to_json(exports.rows_from(results, _practice_url), meta, total))
 
 
 @bp.route("/feed.atom")
 def feed_atom():
     req, _ignored = _request()
-    rows = exports.rows_from(service().all_matching(req)[:FEED_LIMIT], _practice_url)
+    rows = exports.rows_from(service().all_matching(req, FEED_LIMIT)[0], _practice_url)
     feed = exports.Feed(title=f"{_('Käytäntöpankki')}: {_describe(req)}", self_url=request.url,
                         alternate_url=request.host_url.rstrip("/") + search_url(request.args),
                         updated=service().stats()["built_at"], author=_("Käytäntöpankki"), lang=ui_lang())

@@ -112,3 +112,20 @@ def test_exports_ignore_the_page_of_the_search(client):
     header, *rows = _csv(client.get("/export.csv?per_page=1&page=3").data)
     assert len(rows) == len(everything)
     assert json.loads(client.get("/export.json?per_page=1&page=3").data)["total"] == len(everything)
+
+
+def test_exports_stop_at_the_limit_and_say_so(client, monkeypatch):
+    from app import views
+
+    everything = json.loads(client.get("/export.json").data)
+    assert everything["truncated"] is False and everything["returned"] == everything["total"] > 2
+    monkeypatch.setattr(views, "EXPORT_LIMIT", 2)
+    data = json.loads(client.get("/export.json").data)
+    assert data["total"] == everything["total"] and data["returned"] == 2 and data["truncated"] is True
+    assert [r["id"] for r in data["results"]] == [r["id"] for r in everything["results"][:2]]  # the first ones
+    resp = client.get("/export.csv")
+    assert len(_csv(resp.data)) == 1 + 2
+    assert resp.headers["X-Total-Count"] == str(everything["total"])
+    assert 'filename="kaytantopankki-first-2.csv"' in resp.headers["Content-Disposition"]
+    page = client.get("/?ui=en").get_data(as_text=True)
+    assert f"Download the first 2 of {everything['total']}:" in page

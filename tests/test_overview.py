@@ -14,7 +14,7 @@ def _brute_force(service, req: SearchRequest) -> dict[tuple[str, str], int]:
     """Count (theme, axis) pairs by reading every matching practice's record."""
     others = {f: v for f, v in req.filters.items() if f not in ("theme", "axis")}
     out: dict[tuple[str, str], int] = {}
-    for r in service.all_matching(SearchRequest(q=req.q, filters=others)):
+    for r in service.all_matching(SearchRequest(q=req.q, filters=others))[0]:
         for theme in r.themes:
             out[(theme, r.axis)] = out.get((theme, r.axis), 0) + 1
     return out
