@@ -23,9 +23,6 @@ import numpy as np
 from whoosh import highlight, index
 from whoosh import query as wq
 from whoosh.analysis import Token
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching.wrappers import WrappingMatcher
-from whoosh.reading import TermNotFound
 
 from . import query as q
 from . import analysis
@@ -251,32 +248,6 @@ def parse_args(getlist: Callable[[str], list[str]], vocab: Vocabularies,
 
 
 # --- the open index -----------------------------------------------------------------------
-
-def _term_doc_bits(reader, fieldname: str, text: str) -> int:  # noqa: ANN001
-    """Documents containing a term, as a bitset, read a posting block at a time (whoosh 2.7 internals,
-    with the generic matcher as the fallback)."""
-    buf = bytearray((reader.doc_count_all() + 8) // 8)
-    for sub, offset in reader.leaf_readers():
-        try:
-            m = sub.postings(fieldname, text)
-        except TermNotFound:
-            continue
-        while isinstance(m, WrappingMatcher):  # a deletion filter: deleted documents are masked later
-            m = m.child
-        if isinstance(m, W3LeafMatcher):
-            while m.is_active():
-                if m._ids is None:
-                    m._read_ids()
-                for d in m._ids:
-                    d += offset
-                    buf[d >> 3] |= 1 << (d & 7)
-                m._next_block()
-        else:
-            for d in m.all_ids():
-                d += offset
-                buf[d >> 3] |= 1 << (d & 7)
-    return int.from_bytes(buf, "little")
-
 
 class IndexVersion:
     """One opened index version: searcher, practice catalogue and facet bitsets."""
@@ -637,62 +608,28 @@ class SearchService:
             if not wanted:
                 continue
             term = text.decode("utf-8") if isinstance(text, bytes) else text
-            if (fieldname, text) in blocks:
-                decode = v.searcher.schema[fieldname].format.decoder("characters")
+            key = (fieldname, text)
+            if key in blocks:
+                values = {d: value for d in wanted if (value := kept_value(blocks, key, d)) is not None}
+            elif key in reader:
+                values = posting_values(v.searcher, fieldname, text, wanted)
+            else:
+                continue
+            if values is None:  # not Whoosh's W3 postings: walk a matcher
+                postings, values = v.searcher.postings(fieldname, text), {}
                 for d in wanted:
-                    value = kept_value(blocks, (fieldname, text), d)
-                    if value is not None:
-                        hits[d].chars[(fieldname, term)] = decode(value)
-                continue
-            if (fieldname, text) not in reader:
-                continue
-            values = posting_values(v.searcher, fieldname, text, wanted)
-            if values is not None:
-                decode = v.searcher.schema[fieldname].format.decoder("characters")
-                for d, value in values.items():
-                    hits[d].chars[(fieldname, term)] = decode(value)
-                continue
-            postings = v.searcher.postings(fieldname, text)
-            for d in wanted:
-                if not postings.is_active():
-                    break
-                postings.skip_to(d)
-                if postings.is_active() and postings.id() == d:
-                    hits[d].chars[(fieldname, term)] = postings.value_as("characters")
+                    if postings.is_active():
+                        postings.skip_to(d)
+                        if postings.is_active() and postings.id() == d:
+                            values[d] = postings.value()
+            decode = v.searcher.schema[fieldname].format.decoder("characters")
+            for d, value in values.items():
+                hits[d].chars[(fieldname, term)] = decode(value)
         return hits
 
     def _matching_bits(self, v: IndexVersion, wquery: wq.Query) -> int:
-        """Practices with a document matching ``wquery`` (the same documents as its matcher finds)."""
-        docs = self._doc_bits(v, wquery) & v.live_docs()
-        return bits_from_ordinals((v.doc_ordinal[d] for d in ordinals_from_bits(docs)), v.facets.size)
-
-    def _doc_bits(self, v: IndexVersion, node: wq.Query) -> int:
-        """Documents matching ``node`` as a bitset: terms read block by block and combined with | & ~,
-        three to five times faster than walking a matcher; other queries (phrases) use their matcher.
-        May include deleted documents (``_matching_bits`` masks them)."""
-        kind = type(node)  # exact types: subclasses such as Ordered mean more than their parent
-        if kind is wq.Term:
-            return _term_doc_bits(v.searcher.reader(), node.fieldname, node.text)
-        if kind is wq.Or:
-            bits = 0
-            for sub in node.subqueries:
-                bits |= self._doc_bits(v, sub)
-            return bits
-        if kind is wq.And:
-            bits = -1
-            for sub in node.subqueries:
-                bits &= self._doc_bits(v, sub)
-                if not bits:
-                    break
-            return max(bits, 0)
-        if kind is wq.AndNot:
-            bits = self._doc_bits(v, node.a)
-            return bits & ~self._doc_bits(v, node.b) if bits else 0
-        if kind is wq.Every:
-            return v.live_docs()
-        if kind is wq.NullQuery.__class__:
-            return 0
-        return bits_from_ordinals(node.matcher(v.searcher).all_ids(), v.searcher.doc_count_all())
+        """Practices with a live document matching ``wquery`` (the documents its Whoosh matcher finds)."""
+        return self._best_documents(v, wquery).bits(v.facets.size)
 
     def _by_relevance(self, v: IndexVersion, bits: int, best: Best, blocks: Blocks, page: int,
                       req: SearchRequest, wquery: wq.Query, explain: dict[str, tuple[str, str]]) -> list[Result]:
