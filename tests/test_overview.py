@@ -93,3 +93,16 @@ def test_related_practices_share_text_or_facets(app, client):
 
 def test_related_of_an_unknown_practice_is_empty(app):
     assert app.extensions["search"].related("nope", "fi") == []
+
+
+def test_similar_text_is_what_whoosh_more_like_this_finds(bundled_app):
+    # Remembering collection frequencies must not change which practices are alike, nor their order.
+    service = bundled_app.extensions["search"]
+    v = service.version()
+    for slug in v.slugs:
+        docnum = v.searcher.document_number(doc_id=f"{slug}:fi")
+        expected = [(h["slug"], h.score) for h in v.searcher.more_like(docnum, "body_fi", top=20, numterms=8)
+                    if h["slug"] != slug]
+        for _ in range(2):  # the second time from remembered frequencies
+            got = service._similar_text(v, slug, "fi", 20)
+            assert list(got.items()) == expected
