@@ -38,7 +38,7 @@ test: install
 bench: install
 	$(PY) bench/run_all.py
 
-# The same at 100 000 practices as well (hours on a 2-core machine).
+# The same at 100 000 practices as well (about an hour and a half on a 2-core machine).
 bench-full: install
 	$(PY) bench/run_all.py --full
 

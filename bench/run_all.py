@@ -68,11 +68,12 @@ def main(argv: list[str] | None = None) -> None:
             for n in ((10_000, 100_000) if args.full else (10_000,))]
     after = machine()
     command = "python bench/run_all.py " + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:]))
+    make_target = "" if args.http_only else ("(`make bench-full`), " if args.full else "(`make bench`), ")
     lines = [
         "# Benchmark results",
         "",
         f"Measured {dt.datetime.now().isoformat(timespec='minutes')} with `{command.strip()}` "
-        f"(`make bench`), {time.perf_counter() - started:.0f} s in all.",
+        f"{make_target}{time.perf_counter() - started:.0f} s in all.",
         "",
         f"Machine: {before['nproc']} × {before['cpu']}, {before['ram']} RAM, Python {before['python']}, "
         f"{before['os']}. Load average (1, 5, 15 min) at the start: {before['load']}; at the end: {after['load']}.",
