@@ -27,7 +27,7 @@ from whoosh.analysis import Token
 from . import query as q
 from . import analysis
 from .analysis import LANGUAGES, analyzer_for, lemmas
-from .facets import (FACETS, FacetCount, FacetIndex, bits_from_ordinals, ordinals_from_bits, top_k,
+from .facets import (FACETS, FacetCount, FacetIndex, ordinals_from_bits, top_k,
                      weighted_slices)
 from .ranking import Blocks, Ranker, kept_value, posting_values
 from .catalog import BROWSE, Browse, PrimaryRecord, gc_paused, open_catalog
@@ -293,7 +293,6 @@ class IndexVersion:
                            else FacetIndex([self.browse.facet_values(i) for i in range(len(self.slugs))]))
         self.title_order = self.browse.title_order
         self.doc_ordinal = self.browse.doc_ordinal
-        self._live: int | None = None
         self._live_mask: np.ndarray | None = None
         self._doc_ordinals: np.ndarray | None = None
         self._title_rank: array | None = None
@@ -310,17 +309,13 @@ class IndexVersion:
             self._title_rank = ranks
         return self._title_rank
 
-    def live_docs(self) -> int:
-        """Bitset of the documents not deleted (an updated version keeps deleted ones in old segments)."""
-        if self._live is None:
-            reader = self.searcher.reader()
-            self._live = bits_from_ordinals(reader.all_doc_ids(), reader.doc_count_all())
-        return self._live
-
     def live_mask(self) -> np.ndarray:
-        """:meth:`live_docs` as a boolean array over document numbers."""
+        """Which document numbers are not deleted (an updated version keeps deleted ones in old segments)."""
         if self._live_mask is None:
-            self._live_mask = as_mask(self.live_docs(), self.searcher.doc_count_all())
+            reader = self.searcher.reader()
+            mask = np.zeros(reader.doc_count_all(), dtype=bool)
+            mask[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
+            self._live_mask = mask
         return self._live_mask
 
     def doc_ordinals(self) -> np.ndarray:
