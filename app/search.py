@@ -9,12 +9,11 @@ import functools
 import itertools
 import json
 import logging
-import re
-from array import array
-from itertools import groupby
 import math
 import os
+import re
 import threading
+from array import array
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,8 +23,8 @@ from whoosh import classify, highlight, index
 from whoosh import query as wq
 from whoosh.analysis import Token
 
-from . import query as q
 from . import analysis
+from . import query as q
 from .analysis import LANGUAGES, analyzer_for, lemmas
 from .facets import (FACETS, FacetCount, FacetIndex, ordinals_from_bits, top_k,
                      weighted_slices)
@@ -187,7 +186,7 @@ class ShownHit:
             return ""
         tokens.sort(key=lambda t: t.startchar)
         tokens = [max(group, key=lambda t: t.endchar - t.startchar)
-                  for _, group in groupby(tokens, lambda t: t.startchar)]
+                  for _, group in itertools.groupby(tokens, lambda t: t.startchar)]
         fragments = highlight.top_fragments(fragmenter.fragment_matches(text, tokens), top,
                                             highlight.BasicFragmentScorer(), highlight.FIRST)
         return MarkFormatter().format(fragments)
@@ -529,11 +528,7 @@ class SearchService:
     def search(self, req: SearchRequest) -> SearchResponse:
         """Run one search: results of the requested page, disjunctive facet counts, snippets."""
         v = self.version()
-        parsed = q.parse(req.q)
-        corrected = self._corrections(v, parsed)
-        if corrected:
-            parsed = parsed.with_words(corrected)
-        wquery = self.to_whoosh(parsed)
+        parsed, corrected, wquery = self._corrected_query(v, req.q)
         notices = ["query_truncated"] if parsed.truncated else []
         selections = {f: list(vals) for f, vals in req.filters.items()}
         blocks: Blocks = {}
@@ -719,14 +714,21 @@ class SearchService:
                 "built_at": v.meta["built_at"]}
 
     # -- overview, exports and related practices (the pages a person meets)
-    def _query_bits(self, v: IndexVersion, text: str) -> tuple[int, wq.Query | None]:
-        """Practices matching the free text, corrected as ``search`` corrects it, and the query."""
+    def _corrected_query(self, v: IndexVersion, text: str) -> tuple[q.ParsedQuery, dict[str, str], wq.Query | None]:
+        """The parsed free text with its typos corrected, the corrections, and its Whoosh query."""
         parsed = q.parse(text)
         corrected = self._corrections(v, parsed)
         if corrected:
             parsed = parsed.with_words(corrected)
-        wquery = self.to_whoosh(parsed)
-        return (v.facets.all if wquery is None else self._matching_bits(v, wquery)), wquery
+        return parsed, corrected, self.to_whoosh(parsed)
+
+    def _query_best(self, v: IndexVersion, text: str) -> tuple[int, Best | None]:
+        """Practices matching the free text (corrected as ``search`` corrects it) and their best documents."""
+        wquery = self._corrected_query(v, text)[2]
+        if wquery is None:
+            return v.facets.all, None
+        best = self._best_documents(v, wquery)
+        return best.bits(v.facets.size), best
 
     def cross_counts(self, req: SearchRequest, facet_a: str, facet_b: str) -> dict[tuple[str, str], int]:
         """Counts per value pair of two facets under the query and every filter but those two facets'.
@@ -735,7 +737,7 @@ class SearchService:
         where to go next; the view marks the selected rows and columns.
         """
         v = self.version()
-        bits, _ = self._query_bits(v, req.q)
+        bits, _ = self._query_best(v, req.q)
         others = {f: list(vals) for f, vals in req.filters.items() if f not in (facet_a, facet_b)}
         return v.facets.cross_counts(bits & v.facets.filter_bits(others), facet_a, facet_b)
 
@@ -743,15 +745,15 @@ class SearchService:
         """The practices matching the request (not one page) in the order of the result list, at most
         ``limit`` of them, and how many match in all."""
         v = self.version()
-        bits, wquery = self._query_bits(v, req.q)
+        bits, best = self._query_best(v, req.q)
         selections = {f: list(vals) for f, vals in req.filters.items()}
         matching = bits & v.facets.filter_bits(selections)
         total = matching.bit_count()
-        if wquery is None or req.sort == "title":
+        if best is None or req.sort == "title":
             allowed = as_bytes(matching, v.facets.size)
             ordinals = itertools.islice((i for i in v.title_order if allowed[i >> 3] >> (i & 7) & 1), limit)
         else:
-            ordinals = (o for o, _ in self._best_documents(v, wquery).ranked(as_mask(matching, v.facets.size), limit))
+            ordinals = (o for o, _ in best.ranked(as_mask(matching, v.facets.size), limit))
         return [self._plain_result(v, v.slugs[i], req.display_lang) for i in ordinals], total
 
     def results_for(self, slugs: Sequence[str], display_lang: str) -> list[Result]:
