@@ -21,7 +21,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 # The gettext catalogues are compiled on every install (the .mo files are not in git); pybabel,
 # unlike 'python -m babel.messages.frontend', exits non-zero when a catalogue has errors.
 install: $(VENV)/.installed node_modules/.package-lock.json
-	$(VENV)/bin/pybabel compile -d app/translations --statistics
+	$(VENV)/bin/pybabel compile -d app/web/translations --statistics
 
 check: install
 	$(PY) build.py --check

@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 from whoosh.analysis import Analyzer, StemmingAnalyzer  # noqa: E402
 from whoosh.lang import stemmer_for_language  # noqa: E402
 
-from app import analysis  # noqa: E402
+from app import text as analysis  # noqa: E402
 
 PRACTICES = ROOT / "content" / "practices"
 DOC_WORDS = 200  # words per analysed "document", roughly a practice's paragraph

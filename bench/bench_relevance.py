@@ -28,9 +28,10 @@ from whoosh.analysis import StemmingAnalyzer  # noqa: E402
 from whoosh.lang import stemmer_for_language, stopwords_for_language  # noqa: E402
 from whoosh.qparser import MultifieldParser  # noqa: E402
 
-from app.analysis import LANGUAGES  # noqa: E402
+from app.names import LANGUAGES  # noqa: E402
 from app.content import Practice, load_content  # noqa: E402
-from app.indexing import TEXT_BOOSTS, build  # noqa: E402
+from app.indexing import build  # noqa: E402
+from app.indexing.schema import TEXT_BOOSTS  # noqa: E402
 from app.search import SearchRequest, SearchService  # noqa: E402
 from tests.relevance import judged  # noqa: E402
 
@@ -156,10 +157,10 @@ def main() -> None:
         with base_ix.searcher() as base_searcher:
             def ours(query: judged.Judged) -> list[str]:
                 response = service.search(SearchRequest(q=query.q, filters=dict(query.filters), per_page=judged.K))
-                return [r.id for r in response.results]
+                return [r.slug for r in response.results]
 
             def ours_ranking(query: judged.Judged) -> list[str]:
-                wquery = service.build_query(query.q)[0]
+                wquery = service.interpreter.interpret(service.version(), query.q).query
                 searcher = service.version().searcher
                 return top_slugs(searcher, wquery, corpus.allowed(query.filters)) if wquery is not None else []
 

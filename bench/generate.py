@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from app.vocabularies import Vocabularies, load_vocabularies  # noqa: E402
+from app.content.vocabularies import Vocabularies, load_vocabularies  # noqa: E402
 
 VOCABULARIES = ROOT / "content" / "vocabularies"
 FULL_LIST = 10**7  # more than the list has: every form wordfreq knows for the language

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from app.vocabularies import DEFAULT_PERIOD, load_vocabularies, normalise_period, parse_priority  # noqa: E402
+from app.content.vocabularies import DEFAULT_PERIOD, load_vocabularies, normalise_period, parse_priority  # noqa: E402
 
 FACETS = ("region", "large_area", "theme", "axis", "objective", "target_group", "period", "lang")
 WEIGHTS = (4.0, 3.0, 2.0, 1.0)  # title, project, summary, body: as TEXT_BOOSTS in app/indexing.py

@@ -134,7 +134,7 @@ def bundled_app(bundled_index):
 
 # --- compiled translations: the .mo files are build products (git-ignored) ----------------------
 
-def compile_catalogues(translations: Path = ROOT / "app" / "translations") -> list[Path]:
+def compile_catalogues(translations: Path = ROOT / "app" / "web" / "translations") -> list[Path]:
     """Compile every messages.po whose .mo is missing or older; raise on a broken catalogue."""
     import os
 

@@ -1,4 +1,4 @@
-"""Tests for app.analysis: Voikko-based Finnish analysis and Snowball sv/en."""
+"""Tests for app.text: Voikko-based Finnish analysis and Snowball sv/en."""
 from __future__ import annotations
 
 import pickle
@@ -15,8 +15,10 @@ from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
 from whoosh.qparser import AndGroup, QueryParser
 
-from app import analysis
-from app.analysis import LANGUAGES, analyzer_for, cache_clear, cache_info, explain_terms, lemmas
+from app import text as analysis
+from app.text import words
+from app.names import LANGUAGES
+from app.text import analyzer_for, cache_clear, cache_info, explain_terms, lemmas
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -39,8 +41,8 @@ def stacks(text: str, lang: str = "fi", mode: str = "index") -> list[tuple[int, 
 
 def test_import_does_not_load_dictionary() -> None:
     code = (
-        "import sys, app.analysis as a; "
-        "assert 'pyvoikko' not in sys.modules and a._VOIKKO is None; "
+        "import sys, app.text as a, app.text.finnish as f; "
+        "assert 'pyvoikko' not in sys.modules and f._VOIKKO is None; "
         "a.analyzer_for('fi'); assert 'pyvoikko' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True)
@@ -389,15 +391,6 @@ def test_round_trip_search(index, text: str, ids: list[str]) -> None:
     assert search_ids(index, text) == ids
 
 
-def test_phrase_over_ambiguous_word_needs_stacked_phrase(index) -> None:
-    # Whoosh flattens stacked tokens in phrases ("nuora nuori maahanmuuttaja").
-    assert search_ids(index, '"nuorille maahanmuuttajille"') == []
-    kwargs = {"phraseclass": analysis.stacked_phrase}
-    assert search_ids(index, '"nuorille maahanmuuttajille"', **kwargs) == ["a"]
-    assert search_ids(index, '"maahanmuuttajille nuorille"', **kwargs) == []
-    assert search_ids(index, '"ohjaamo 2.0"', **kwargs) == ["c"]
-
-
 @pytest.mark.parametrize("fragmenter", [highlight.ContextFragmenter(), highlight.PinpointFragmenter()])
 @pytest.mark.parametrize("terms", [False, True])
 def test_highlights_mark_the_surface_form(index, fragmenter, terms: bool) -> None:
@@ -425,7 +418,7 @@ def test_a_search_process_reads_analyses_from_the_builds_store(tmp_path, monkeyp
     analysis.cache_update({("fi", "kokeilusana"): analysis.WordTerms(("tallennettu",), ("base",), ("tallennettu",))})
     analysis.save_cache(store, [("fi", "kokeilusana")])
     analysis.cache_clear()
-    monkeypatch.setattr(analysis, "_compute_terms", lambda word, lang: pytest.fail(f"analysed {word!r}"))
+    monkeypatch.setattr(words, "_compute_terms", lambda word, lang: pytest.fail(f"analysed {word!r}"))
     analysis.use_store(store)
     try:
         assert analysis.lemmas("kokeilusana", "fi") == ["tallennettu"]

@@ -8,12 +8,14 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from app import exports
+from app.search.response import result_from_record
+from app.web import exports
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-ROW = exports.Row(id="a-b", lang="fi", title="=SUM(A1) | [x]", project="P*", summary="S", axis="TL 3",
-                  objective="6.1", period="2014–2020", regions=("Uusimaa", "Lappi"), themes=("kohti työtä",),
-                  target_groups=(), languages=("fi",), url="http://x/practice/a-b?lang=fi")
+RECORD = {"lang": "fi", "title": "=SUM(A1) | [x]", "project": "P*", "summary": "S", "axis": "TL 3", "objective": "6.1",
+          "period": "2014–2020", "regions": ["Uusimaa", "Lappi"], "themes": ["kohti työtä"], "target_groups": [],
+          "languages": ["fi"], "large_areas": ["Etelä-Suomi", "Pohjois-Suomi"]}
+ROW = exports.Row(result_from_record("a-b", RECORD, "S", "fi"), url="http://x/practice/a-b?lang=fi")
 
 
 def label(facet: str, value: str) -> str:
@@ -115,7 +117,7 @@ def test_exports_ignore_the_page_of_the_search(client):
 
 
 def test_exports_stop_at_the_limit_and_say_so(client, monkeypatch):
-    from app import views
+    from app.web import downloads as views
 
     everything = json.loads(client.get("/export.json").data)
     assert everything["truncated"] is False and everything["returned"] == everything["total"] > 2

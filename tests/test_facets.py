@@ -4,7 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.facets import (FACETS, FacetIndex, bits_from_ordinals, ordinals_from_bits, slice_score, top_k,
+from app.names import facet_names
+from app.search.facets import (FacetIndex, bits_from_ordinals, ordinals_from_bits, slice_score, top_k,
                         weighted_slices)
 
 
@@ -59,7 +60,7 @@ def test_selected_values_stay_visible_at_zero():
 
 def test_every_facet_is_counted():
     fi = FacetIndex([{}])
-    assert set(fi.counts(fi.all, {})) == set(FACETS)
+    assert set(fi.counts(fi.all, {})) == set(facet_names())
 
 
 _weighted_sets = st.lists(st.tuples(st.sets(st.integers(0, 199)), st.integers(1, 9)), max_size=8)

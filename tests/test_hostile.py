@@ -316,7 +316,7 @@ def test_generated_paths(tiny_client, segment, prefix, lang):
 @given(text=st.one_of(HOSTILE_TEXT, st.text(ANY_CHAR, max_size=3000),
                       st.lists(st.sampled_from(WORDS + ["OR", "NOT", "-", ":", '"', "*"]), max_size=400).map(":".join)))
 def test_parser_bounds_every_query(text):
-    from app import query as q
+    from app.search import query as q
     parsed = q.parse(text)
     items = parsed.items() + parsed.must_not
     assert len({tuple(w.casefold() for w in i.words) for i in items}) == len(items) <= q.MAX_ITEMS
@@ -332,6 +332,6 @@ def test_parser_bounds_every_query(text):
     ("NOT a -a -A b", [["b"]], ["a"]),
 ])
 def test_parser_bounds_and_drops_repeats(text, must, must_not):
-    from app import query as q
+    from app.search import query as q
     parsed = q.parse(text)
     assert [[str(i) for i in g] for g in parsed.must] == must and [str(i) for i in parsed.must_not] == must_not

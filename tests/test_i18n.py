@@ -12,7 +12,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
-TRANSLATIONS = ROOT / "app" / "translations"
+TRANSLATIONS = ROOT / "app" / "web" / "translations"
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from app.indexing import BuildLocked, _Lock, build, current_version
+from app.indexing import BuildLocked, build, current_version
+from app.indexing.lock import BuildLock
 from app.search import SearchRequest, SearchService
 from conftest import ROOT, make_content, write_practice
 
@@ -68,7 +69,7 @@ def test_old_versions_are_pruned(content_dir, tmp_path):
 def test_second_build_refuses_clearly_when_asked_not_to_wait(content_dir, tmp_path):
     root = tmp_path / "index"
     root.mkdir()
-    with _Lock(root, wait=False, on_wait=None):
+    with BuildLock(root, wait=False, on_wait=None):
         with pytest.raises(BuildLocked, match="another build"):
             build(content_dir, root, wait=False)
 
@@ -76,7 +77,7 @@ def test_second_build_refuses_clearly_when_asked_not_to_wait(content_dir, tmp_pa
 def test_cli_reports_lock(content_dir, tmp_path):
     root = tmp_path / "index"
     root.mkdir()
-    with _Lock(root, wait=False, on_wait=None):
+    with BuildLock(root, wait=False, on_wait=None):
         proc = subprocess.run([sys.executable, "build.py", "--content", str(content_dir), "--index", str(root),
                                "--no-wait"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "another build (pid" in proc.stderr

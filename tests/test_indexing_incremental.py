@@ -13,12 +13,18 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 
-from app import analysis
-from app.buildcache import CONTENT_CACHE, LEMMA_CACHE, load_content_cached
-from app.catalog import BROWSE, CATALOG_DB, Browse, Catalog
+from app import text as analysis
+from app.indexing.layout import CONTENT_CACHE, LEMMA_CACHE
+from app.indexing.browse import Browse
+from app.indexing.catalog import Catalog
+from app.indexing.layout import BROWSE, CATALOG_DB
 from app.content import load_content
-from app.indexing import BuildLocked, _Lock, build
-from app.search import SearchRequest, SearchService, title_key
+from app.indexing import BuildLocked, build
+from app.indexing.lock import BuildLock
+from app.names import title_key
+from app.search import SearchRequest, SearchService
+from app.search.query import parse
+from app.search.ranking import best_documents
 from conftest import ROOT, TINY, make_content, write_practice
 
 FI = {"regions": ["Kainuu"], "themes": ["osallisuus"], "priority": "TL 5 et 10.1"}
@@ -71,7 +77,7 @@ def _answers(root: Path, content: Path) -> list:
     out = []
     for req in REQUESTS:
         resp = svc.search(req)
-        ids = [r.id for r in resp.results]
+        ids = [r.slug for r in resp.results]
         facets = {f: sorted((v.value, v.count, v.selected) for v in values) for f, values in resp.facets.items()}
         # Relevance order may differ in ties (an updated index still counts deleted documents in its
         # term statistics until they are merged away); the set of results may not.
@@ -93,7 +99,7 @@ def test_incremental_build_answers_like_a_full_build(corpus, tmp_path):
     assert full.mode == "full" and second.documents == full.documents
     assert _answers(updated, corpus) == _answers(fresh, corpus)
     svc = SearchService(updated, corpus / "vocabularies")
-    assert [r.id for r in svc.search(SearchRequest(q="ksylofonikorjaamo")).results] == ["lisa-3"]
+    assert [r.slug for r in svc.search(SearchRequest(q="ksylofonikorjaamo")).results] == ["lisa-3"]
     assert svc.practice("lisa-7") is None
     assert sorted(svc.practice("kielikoulutus")) == ["fi", "sv"]
 
@@ -141,7 +147,7 @@ def _contents(version: Path) -> tuple[list, dict]:
     with ix.searcher() as s:
         reader = s.reader()
         stored = sorted((sorted(f.items()) for f in reader.all_stored_fields()), key=str)
-        doc_ids = {n: f["doc_id"] for n, f in reader.iter_docs()}
+        doc_ids = {n: f"{f['slug']}:{f['lang']}" for n, f in reader.iter_docs()}
         postings: dict[tuple[str, bytes], list[str]] = {}
         for fieldname, term in reader.all_terms():
             m = reader.postings(fieldname, term)
@@ -175,9 +181,9 @@ def test_browse_arrays_match_the_index(corpus, tmp_path):
     catalog = Catalog(version / CATALOG_DB)
     for i, slug in enumerate(browse.slugs):
         full = catalog[slug].get("fi") or next(iter(catalog[slug].values()))
-        assert dict(v.primary(slug)) == {k: x for k, x in full.items() if k not in ("body_html", "body_text")}
-        assert browse.titles[i] == full["title"] and browse.langs[i] == tuple(catalog[slug])
-        assert {f: list(x) for f, x in v._facet_values(slug).items()} == {
+        assert dict(v.shown(slug, "fi")) == {k: x for k, x in full.items() if k not in ("body_html", "body_text")}
+        assert browse.titles[i] == full["title"] and browse.languages[i] == tuple(catalog[slug])
+        assert {f: list(x) for f, x in v.facet_values(slug).items()} == {
             "region": full["regions"], "large_area": full["large_areas"], "theme": full["themes"],
             "axis": [full["axis"]], "objective": [full["objective"]], "target_group": full["target_groups"],
             "period": [full["period"]], "lang": list(catalog[slug])}
@@ -215,9 +221,10 @@ def test_cached_loading_equals_plain_loading(tmp_path, kind):
     content = make_content(tmp_path / "content") if kind == "tiny" else _broken(tmp_path / "content")
     expected = load_content(content)
     cache = tmp_path / "cache"
-    cold, store = load_content_cached(content, cache, procs=2)
-    store.save(cache)
-    warm, again = load_content_cached(content, cache, procs=2)
+    cold = load_content(content, cache, procs=2)
+    cold.cache.save(cache)
+    warm = load_content(content, cache, procs=2)
+    again = warm.cache
     assert again.cached == again.groups > 0 and again.computed == 0
     for got in (cold, warm):
         assert got.practices == expected.practices
@@ -260,7 +267,7 @@ def test_check_reuses_the_cache_without_creating_an_index(content_dir, tmp_path)
 # --- the persistent lemma cache -----------------------------------------------------------------------
 
 def _analyse_in_new_process(cache: Path) -> dict:
-    code = ("import json, sys; from app import analysis; n = analysis.load_cache(sys.argv[1]); "
+    code = ("import json, sys; from app import text as analysis; n = analysis.load_cache(sys.argv[1]); "
             "terms = analysis.explain_terms('maahanmuuttajille', 'fi'); "
             "print(json.dumps({'loaded': n, 'terms': terms, 'misses': analysis.cache_info()['misses']}))")
     out = subprocess.run([sys.executable, "-c", code, str(cache)], cwd=ROOT, capture_output=True, text=True,
@@ -348,7 +355,7 @@ def test_killed_parallel_build_leaves_no_workers(many, tmp_path, phase):
         deadline = time.monotonic() + 15
         while True:
             try:
-                with _Lock(root, wait=False, on_wait=None):
+                with BuildLock(root, wait=False, on_wait=None):
                     break
             except BuildLocked:
                 if time.monotonic() > deadline:
@@ -361,8 +368,8 @@ def test_a_forked_worker_does_not_keep_the_build_lock(tmp_path):
     script = (
         "import os, sys, time\n"
         "from pathlib import Path\n"
-        "from app.indexing import _Lock\n"
-        f"lock = _Lock(Path({str(tmp_path)!r}), wait=False, on_wait=None).__enter__()\n"
+        "from app.indexing.lock import BuildLock\n"
+        f"lock = BuildLock(Path({str(tmp_path)!r}), wait=False, on_wait=None).__enter__()\n"
         "child = os.fork()\n"
         "if child == 0:\n"
         "    time.sleep(60)\n"
@@ -374,11 +381,11 @@ def test_a_forked_worker_does_not_keep_the_build_lock(tmp_path):
     child = int(proc.stdout.readline())
     try:
         with pytest.raises(BuildLocked):  # the build itself still holds it
-            _Lock(tmp_path, wait=False, on_wait=None).__enter__()
+            BuildLock(tmp_path, wait=False, on_wait=None).__enter__()
         proc.kill()
         proc.wait()
         os.kill(child, 0)  # the worker is still alive …
-        with _Lock(tmp_path, wait=False, on_wait=None):  # … and the lock is free at once
+        with BuildLock(tmp_path, wait=False, on_wait=None):  # … and the lock is free at once
             pass
     finally:
         proc.kill()
@@ -407,7 +414,7 @@ def updated(tmp_path_factory) -> tuple[Path, Path]:
 def test_matching_practices_equal_what_the_matcher_finds(updated, text):
     svc = SearchService(*updated)
     v = svc.version()
-    wquery, _ = svc.build_query(text)
+    wquery = svc.interpreter.engine_query(parse(text))
     expected = {v.doc_ordinal[d] for d in wquery.matcher(v.searcher).all_ids()}
-    got = svc._matching_bits(v, wquery)
+    got = best_documents(v, wquery).bits(v.facets.size)
     assert {i for i in range(v.facets.size) if got >> i & 1} == expected

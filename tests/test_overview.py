@@ -8,6 +8,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from app.search import SearchRequest
+from app.search.related import similar_text
 
 
 def _brute_force(service, req: SearchRequest) -> dict[tuple[str, str], int]:
@@ -27,7 +28,7 @@ def _brute_force(service, req: SearchRequest) -> dict[tuple[str, str], int]:
 def test_cross_counts_agree_with_counting_by_hand(app, q, filters):
     service = app.extensions["search"]
     req = SearchRequest(q=q, filters=filters)
-    assert service.cross_counts(req, "theme", "axis") == _brute_force(service, req)
+    assert service.search(req, matrix=True).matrix == _brute_force(service, req)
 
 
 def _links(html: str, css_class: str) -> list[tuple[str, int]]:
@@ -82,13 +83,13 @@ def test_overview_is_above_results_on_the_front_page_and_below_for_a_text_search
 def test_related_practices_share_text_or_facets(app, client):
     service = app.extensions["search"]
     related = service.related("nuorten-uravalmennus", "fi")
-    assert related and all(r["result"].id != "nuorten-uravalmennus" for r in related)
+    assert related and all(r.result.slug != "nuorten-uravalmennus" for r in related)
     mine = service.practice("nuorten-uravalmennus")["fi"]
     for item in related:
-        r = item["result"]
-        assert item["similar_text"] or set(r.themes) & set(mine["themes"]) or r.objective == mine["objective"]
+        r = item.result
+        assert item.similar_text or set(r.themes) & set(mine["themes"]) or r.objective == mine["objective"]
     html = client.get("/practice/nuorten-uravalmennus?ui=en").get_data(as_text=True)
-    assert "Related practices" in html and f"/practice/{related[0]['result'].id}" in html
+    assert "Related practices" in html and f"/practice/{related[0].result.slug}" in html
 
 
 def test_related_of_an_unknown_practice_is_empty(app):
@@ -100,9 +101,9 @@ def test_similar_text_is_what_whoosh_more_like_this_finds(bundled_app):
     service = bundled_app.extensions["search"]
     v = service.version()
     for slug in v.slugs:
-        docnum = v.searcher.document_number(doc_id=f"{slug}:fi")
+        docnum = v.searcher.document_number(slug=slug, lang="fi")
         expected = [(h["slug"], h.score) for h in v.searcher.more_like(docnum, "body_fi", top=20, numterms=8)
                     if h["slug"] != slug]
         for _ in range(2):  # the second time from remembered frequencies
-            got = service._similar_text(v, slug, "fi", 20)
+            got = similar_text(v, slug, "fi", 20)
             assert list(got.items()) == expected

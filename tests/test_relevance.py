@@ -35,7 +35,7 @@ def relevance_service(relevance_content, tmp_path_factory) -> SearchService:
 def rank(service: SearchService, query: judged.Judged) -> list[str]:
     """Slugs of the first page of ten results, as a visitor would see them."""
     response = service.search(SearchRequest(q=query.q, filters=dict(query.filters), per_page=judged.K))
-    return [r.id for r in response.results]
+    return [r.slug for r in response.results]
 
 
 def test_corpus_is_valid_content_of_synthetic_fixtures(relevance_content):

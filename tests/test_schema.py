@@ -6,8 +6,8 @@ import frontmatter
 import jsonschema
 import pytest
 
-from app import schema_export
-from app.vocabularies import load_vocabularies
+from app.content import schema_export
+from app.content.vocabularies import load_vocabularies
 
 ROOT = Path(__file__).resolve().parent.parent
 PRACTICES = sorted((ROOT / "content" / "practices").glob("*.md"))
@@ -23,7 +23,7 @@ def validator() -> jsonschema.Draft202012Validator:
 def test_committed_schema_equals_the_generated_one():
     generated = schema_export.render(load_vocabularies(schema_export.VOCABULARY_DIR))
     assert schema_export.SCHEMA_PATH.read_text(encoding="utf-8") == generated, \
-        "content/practice.schema.json is stale: run 'python -m app.schema_export'"
+        "content/practice.schema.json is stale: run 'python -m app.content.schema_export'"
 
 
 def test_check_mode_reports_a_stale_file(tmp_path, capsys):

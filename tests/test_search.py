@@ -19,7 +19,7 @@ def run(svc, q="", **kw):
 
 
 def ids(resp):
-    return [r.id for r in resp.results]
+    return [r.slug for r in resp.results]
 
 
 def _fixture_facets():
@@ -90,7 +90,7 @@ def test_one_row_per_practice_even_when_several_languages_match(svc):
 
 
 def test_results_in_the_display_language(svc):
-    r = run(svc, "uravalmennusta", display_lang="sv").results[0]
+    r = run(svc, "uravalmennusta", ui_lang="sv").results[0]
     assert r.title == "Karriärcoachning för unga" and r.lang == "sv"
     assert r.languages == ["en", "fi", "sv"]
 
@@ -159,7 +159,7 @@ def test_zero_results_suggest_removing_one_filter(svc):
 
 def test_why_this_matched_names_base_forms_and_compound_parts(svc):
     r = run(svc, "valmennus").results[0]
-    assert r.id == "nuorten-uravalmennus"
+    assert r.slug == "nuorten-uravalmennus"
     match = next(m for m in r.matched if m.term == "valmennus")
     assert match.kind == "compound" and "uravalmennusta" in match.forms
     r = run(svc, "nuori").results

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from app import shortlist as sl
+from app.web import shortlist_session as sl
 
 
 @pytest.mark.parametrize("text, expected", [

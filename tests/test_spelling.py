@@ -8,7 +8,8 @@ from whoosh.analysis import LowercaseFilter, RegexTokenizer
 from app.content import load_content
 from app.indexing import build
 from app.search import SearchRequest, SearchService
-from app.spelling import SPELLING, SpellingDictionary, count_words, document_text, words_of
+from app.indexing.layout import SPELLING
+from app.indexing.spelling import SpellingDictionary, count_words, document_text, words_of
 from conftest import make_content, write_practice
 
 FI = {"regions": ["Kainuu"], "themes": ["osallisuus"], "priority": "TL 5 et 10.1"}

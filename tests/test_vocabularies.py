@@ -1,6 +1,6 @@
 import pytest
 
-from app.vocabularies import Priority, canonical, load_vocabularies, normalise_period, parse_priority, suggest
+from app.content.vocabularies import Priority, canonical, load_vocabularies, normalise_period, parse_priority, suggest
 from conftest import VOCABULARIES
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.vocabularies import load_vocabularies
+from app.content.vocabularies import load_vocabularies
 
 ROOT = Path(__file__).resolve().parents[2]
 VOCAB = load_vocabularies(ROOT / "content" / "vocabularies")

@@ -1,0 +1,144 @@
+"""Reading a practice file's bytes into front matter and body, with every problem named by line.
+
+Editors' files come from many tools: BOMs, CRLF line ends and YAML's surprises (yes/no values,
+dates, numbers, escapes of half a character, nesting thousands deep) are each met with a message
+that says what to write instead.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import reprlib
+from pathlib import Path
+
+import frontmatter
+import yaml
+
+from .model import Problem
+
+
+class Reader:
+    """Collects the problems of one file while reading it."""
+
+    def __init__(self, path: Path, display: str):
+        self.path = path
+        self.display = display
+        self.problems: list[Problem] = []
+        self.lines: dict[str, int] = {}
+
+    def fail(self, key: str, message: str, line: int | None = None) -> None:
+        self.problems.append(Problem(self.display, line or self.lines.get(key, 1), key, message))
+
+
+def describe(value: object) -> str:
+    if isinstance(value, bool):
+        return f"YAML read this as the yes/no value {value}"
+    if isinstance(value, (int, float)):
+        return f"YAML read this as the number {value}"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return f"YAML read this as the date {value}"
+    if value is None:
+        return "it is empty"
+    return f"it is a {type(value).__name__}, not text"
+
+
+
+# A YAML escape such as "\ud800" makes a string that cannot be written as UTF-8 (the index would fail).
+_TOO_DEEP = "the front matter is nested too deeply (thousands of brackets); write plain 'field: value' lines"
+SURROGATE_MESSAGE = "contains an escape of half a character (such as \\ud800 in quotes); write the character itself"
+SHORT = reprlib.Repr()
+SHORT.maxlevel, SHORT.maxlist, SHORT.maxdict, SHORT.maxstring, SHORT.maxother = 2, 4, 4, 60, 60
+
+
+def encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+
+# libyaml's parser when PyYAML has it: the front matter was nine tenths of a file's validation time.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _load_front(front: str, r: Reader, first_line: int) -> object:
+    """Parse the front matter once: the line of every top-level key and duplicate keys (PyYAML keeps
+    the last) from the node tree, then the values from the same tree."""
+    loader = _LOADER(front)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if isinstance(node, yaml.MappingNode):
+            for key_node, _ in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    continue  # a list or mapping as a key: constructing reports it (and printing it could be huge)
+                key = str(key_node.value)
+                line = key_node.start_mark.line + first_line
+                if key in r.lines:
+                    r.fail(key, f"appears twice (also on line {r.lines[key]}); keep one", line)
+                r.lines[key] = line
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def decode(r: Reader, data: bytes) -> str | None:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        r.fail("", f"not UTF-8 text (byte {exc.start}); save the file as UTF-8", line)
+        return None
+    # Editors' tools add BOMs and CRLF line ends; neither changes the meaning.
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def split(r: Reader, text: str) -> tuple[dict, str] | None:
+    if not text.strip():
+        r.fail("", "the file is empty: write the front matter ('---', the YAML fields, '---') and the description")
+        return None
+    if text.strip() == "---":
+        r.fail("", "the front matter is not closed: add the YAML fields and a line '---' after them")
+        return None
+    if not text.startswith("---\n"):
+        r.fail("", "no front matter: the file must start with a line '---', the YAML fields, and '---'")
+        return None
+    try:
+        front, body = frontmatter.YAMLHandler().split(text)
+    except ValueError:
+        r.fail("", "the front matter is not closed: add a line '---' after the YAML fields")
+        return None
+    first_line = text[: text.index(front)].count("\n") + 1 if front else 2
+    try:
+        meta = _load_front(front, r, first_line)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + first_line if mark else 1
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        if "Unicode character escape" in problem:  # libyaml refuses "\ud800" before any field is known
+            r.fail("", f"the front matter {SURROGATE_MESSAGE}", line)
+        elif "nesting depth" in problem:  # libyaml's limit; the pure-Python parser hits RecursionError below
+            r.fail("", _TOO_DEEP, line)
+        else:
+            r.fail("", f"YAML syntax error: {problem} (check quotes, colons and indentation)", line)
+        return None
+    except RecursionError:
+        r.fail("", _TOO_DEEP)
+        return None
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        kind = "a list" if isinstance(meta, list) else f"the single value {SHORT.repr(meta)}"
+        r.fail("", f"the front matter must be 'field: value' lines, but it is {kind}", 2)
+        return None
+    return meta, body
+
+
+def unreadable(path: Path, exc: OSError) -> str:
+    if path.is_symlink() and isinstance(exc, FileNotFoundError):
+        return f"a symbolic link to '{os.readlink(path)}', which does not exist"
+    return (exc.strerror or type(exc).__name__).lower()
+

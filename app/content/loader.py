@@ -1,0 +1,237 @@
+"""The content loader: every practice file of a content directory → validated practices and problems.
+
+Validating a practice depends only on its own files (the Finnish original and its translations
+share a slug), the vocabularies and the code. So the result for one slug's files is cached under
+the hash of exactly those inputs (``cache_path``, the build keeps it in ``index/.content-cache``):
+every file is still read and hashed on every load and the cross-file rules still run for every
+changed slug, but unchanged slugs skip YAML, validation and Markdown. Misses are computed in
+worker processes when there are many.
+
+Problems come in file order (the order of :func:`practice_files`), then the cross-file problems
+in slug order.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from ..fingerprints import code_fingerprint, directory_fingerprint
+from ..processes import PARALLEL_FROM, Progress, pool, worker_count
+from .model import LoadResult, Practice, Problem
+from .resolve import resolve
+from .validation import FILE_NAME, MAX_FILE_BYTES, read_practice
+from .vocabularies import Vocabularies, load_vocabularies
+
+# What decides a slug's validation besides its files and the vocabularies.
+_CODE = ("names.py", "content")
+_PACKAGES = ("Markdown", "nh3", "PyYAML", "python-frontmatter")
+
+
+@dataclass
+class GroupResult:
+    """What validating the files of one slug produced."""
+
+    practices: list[Practice]
+    file_problems: list[list[Problem]]  # one list per file of the group, in file order
+    resolve_problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class ContentCache:
+    """The validated groups of one load, to be stored for the next (``save``), and hit counts."""
+
+    fingerprint: str = ""
+    entries: dict[str, GroupResult] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)  # slug → hash of its files, vocabularies and code
+    dirty: bool = False
+    groups: int = 0
+    cached: int = 0
+    computed: int = 0
+
+    def save(self, path: Path) -> None:
+        """Store the entries at ``path`` (atomically) if anything changed since they were read."""
+        if not self.dirty or not self.fingerprint:
+            return
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        with open(tmp, "wb") as fh:
+            pickle.dump({"fingerprint": self.fingerprint, "groups": self.entries}, fh,
+                        protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+        self.dirty = False
+
+
+def load_group(files: Sequence[tuple[str, str]], vocab: Vocabularies) -> GroupResult:
+    """Read, validate and resolve the files ((path, display name) pairs) of one slug."""
+    records: dict[tuple[str, str], dict] = {}
+    file_problems: list[list[Problem]] = []
+    for path, display in files:
+        record, problems = read_practice(Path(path), vocab, display)
+        problems = list(problems)
+        if record is not None:
+            key = (record["slug"], record["lang"])
+            if key in records:
+                problems.append(Problem(display, 1, "", f"duplicate: {records[key]['path']} already has slug "
+                                                        f"'{key[0]}' in language '{key[1]}'"))
+            else:
+                records[key] = record
+        file_problems.append(problems)
+    resolve_problems: list[Problem] = []
+    practices = resolve(records, vocab, resolve_problems)
+    return GroupResult(practices, file_problems, resolve_problems)
+
+
+_VOCAB: Vocabularies | None = None  # set in the parent before forking workers
+
+
+def _load_group_worker(files: Sequence[tuple[str, str]]) -> GroupResult:
+    assert _VOCAB is not None
+    return load_group(files, _VOCAB)
+
+
+def _read_cache(path: Path | None, fingerprint: str) -> dict[str, GroupResult]:
+    if path is None:
+        return {}
+    try:
+        with open(path, "rb") as fh:
+            data = pickle.load(fh)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError):
+        return {}
+    if not isinstance(data, dict) or data.get("fingerprint") != fingerprint:
+        return {}
+    return data.get("groups") or {}
+
+
+def _is(test: Callable[[], bool]) -> bool:
+    """A DirEntry test that says False where Path's would (a symbolic link loop raises otherwise)."""
+    try:
+        return test()
+    except OSError:
+        return False
+
+
+def practice_files(content_dir: Path) -> list[tuple[str, str]]:
+    """(path, display name) of every candidate practice file below ``content/practices``, sorted part
+    by part; hidden files and folders are skipped, a link to a directory counts as a directory and a
+    broken link is kept (to be reported)."""
+    root = content_dir / "practices"
+    if not root.is_dir():
+        return []
+    found: list[tuple[str, ...]] = []
+
+    def walk(directory: str, parts: tuple[str, ...]) -> None:
+        try:
+            entries = list(os.scandir(directory))
+        except OSError:
+            return
+        for entry in entries:
+            mine = (*parts, entry.name)
+            if entry.is_dir(follow_symlinks=False):
+                walk(entry.path, mine)
+            elif _is(entry.is_file) or (entry.is_symlink() and not _is(entry.is_dir)):
+                if not any(part.startswith(".") for part in mine):
+                    found.append(mine)
+
+    walk(str(root), ())
+    found.sort()
+    return [(os.path.join(root, *parts), os.path.join(content_dir.name, "practices", *parts)) for parts in found]
+
+
+def _outside(path: Path, content_dir: Path) -> bool:
+    try:
+        path.resolve().relative_to(content_dir.resolve())
+        return False
+    except ValueError:
+        return True
+    except (RuntimeError, OSError):  # a symbolic link loop: reading the file reports it
+        return False
+
+
+def load_content(content_dir: str | Path, cache_path: Path | None = None, *, procs: int | None = None,
+                 progress: Progress | None = None) -> LoadResult:
+    """Read, validate and render every practice of ``content_dir``; collect every problem of every file.
+
+    With ``cache_path``, validated slugs are read from (and ``result.cache.save`` writes) that file;
+    ``procs`` caps the worker processes (default one per core, used for 400 or more changed slugs).
+    """
+    global _VOCAB
+    content_dir = Path(content_dir)
+    result = LoadResult()
+    try:
+        vocab = load_vocabularies(content_dir / "vocabularies")
+    except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
+        result.problems.append(Problem(str(content_dir / "vocabularies"), 1, "", f"cannot read the vocabularies: {exc}"))
+        return result
+    if not (content_dir / "practices").is_dir():
+        result.problems.append(Problem(str(content_dir / "practices"), 1, "", "no practices directory"))
+        return result
+    result.vocab = vocab
+    fingerprint = code_fingerprint(_CODE, _PACKAGES) + directory_fingerprint(content_dir / "vocabularies")
+    cache = _read_cache(cache_path, fingerprint)
+
+    # Every file in order; files group by the slug in their name.
+    per_file: list[tuple[str, int] | list[Problem]] = []  # (slug, index in its group) or the file's own problems
+    groups: dict[str, list[tuple[str, str]]] = {}
+    digests: dict[str, hashlib._Hash] = {}
+    loners: list[tuple[int, tuple[str, str]]] = []
+    for path_str, display in practice_files(content_dir):
+        path = Path(path_str)
+        if os.path.islink(path_str) and _outside(path, content_dir):
+            per_file.append([Problem(display, 1, "", "symbolic link to a file outside the content directory; "
+                                                     "copy the file in instead")])
+            continue
+        m = FILE_NAME.match(path.name)
+        try:
+            data = path.read_bytes() if m and path.stat().st_size <= MAX_FILE_BYTES else None
+        except OSError:  # unreadable: read_practice says why
+            data = None
+        if data is None:  # bad names, huge or unreadable files: cheap to re-check, not worth caching
+            loners.append((len(per_file), (str(path), display)))
+            per_file.append([])
+            continue
+        slug = m.group("slug")
+        members = groups.setdefault(slug, [])
+        digest = digests.setdefault(slug, hashlib.sha256(fingerprint.encode() + slug.encode()))
+        digest.update(display.encode() + b"\0" + hashlib.sha256(data).digest())
+        per_file.append((slug, len(members)))
+        members.append((str(path), display))
+    for index, (path_str, display) in loners:
+        per_file[index] = load_group([(path_str, display)], vocab).file_problems[0]
+
+    keys = {slug: digests[slug].hexdigest() for slug in groups}
+    results: dict[str, GroupResult] = {}
+    missing = []
+    for slug in sorted(groups):
+        hit = cache.get(keys[slug])
+        if hit is not None:
+            results[slug] = hit
+        else:
+            missing.append(slug)
+    jobs = [groups[s] for s in missing]
+    workers = worker_count(procs)
+    if workers > 1 and len(jobs) >= PARALLEL_FROM:
+        _VOCAB = vocab
+        with pool(workers) as workers_pool:
+            computed = workers_pool.imap(_load_group_worker, jobs, chunksize=32)
+            if progress:
+                computed = progress(computed, total=len(jobs), desc="validating")
+            for slug, group in zip(missing, computed):
+                results[slug] = group
+    else:
+        for slug, files_of in zip(missing, progress(jobs, total=len(jobs), desc="validating") if progress else jobs):
+            results[slug] = load_group(files_of, vocab)
+
+    for entry in per_file:
+        result.problems.extend(entry if isinstance(entry, list) else results[entry[0]].file_problems[entry[1]])
+    for slug in sorted(results):
+        result.practices.extend(results[slug].practices)
+        result.problems.extend(results[slug].resolve_problems)
+    result.cache = ContentCache(fingerprint, {keys[s]: r for s, r in results.items()}, keys,
+                                dirty=bool(missing) or len(cache) != len(results),
+                                groups=len(groups), cached=len(groups) - len(missing), computed=len(missing))
+    return result

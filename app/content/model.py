@@ -1,0 +1,81 @@
+"""What the content stage produces: validated practices and the problems found on the way."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..names import FACETS, Facet, facet, facet_value_list, priority_text
+from .vocabularies import Vocabularies
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One validation problem, printed as ``path:line: field: message``."""
+
+    path: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        prefix = f"{self.path}:{self.line}: "
+        return prefix + (f"{self.field}: {self.message}" if self.field else self.message)
+
+
+@dataclass(frozen=True)
+class Practice:
+    """One language version of a practice, validated and rendered.
+
+    ``facets`` holds the value of every facet of :data:`app.names.FACETS` under the facet's field:
+    a tuple for a list facet (``"regions": ("Kainuu",)``), a string for a single one
+    (``"axis": "TL 3"``), inherited from the Finnish original where a translation leaves them out,
+    and the derived ones too (``large_areas``, ``languages``); they can be read as attributes.
+    """
+
+    slug: str
+    lang: str
+    path: str
+    title: str
+    project: str
+    summary: str
+    body_html: str
+    body_text: str
+    facets: Mapping[str, Any]
+    organisations: tuple[str, ...] = ()
+    source: str = ""
+
+    def __getattr__(self, name: str) -> Any:
+        """Facet values as attributes: ``practice.regions``, ``practice.axis``."""
+        facets = self.__dict__.get("facets")
+        if facets is not None and name in facets:
+            return facets[name]
+        raise AttributeError(name)
+
+    def values(self, f: Facet | str) -> tuple[str, ...]:
+        """The values of facet ``f`` (a facet or its name) as a tuple."""
+        return facet_value_list(self.facets, f if isinstance(f, Facet) else facet(f))
+
+    @property
+    def priority(self) -> str:
+        return priority_text(self.facets["axis"], self.facets["objective"])
+
+    def record(self) -> dict[str, Any]:
+        """The JSON-serialisable record of this version (what the practice page and the API read):
+        the fields, then every facet's values under its field."""
+        record: dict[str, Any] = {"slug": self.slug, "lang": self.lang, "path": self.path, "title": self.title,
+                                  "project": self.project, "summary": self.summary,
+                                  "body_html": self.body_html, "body_text": self.body_text}
+        for f in FACETS:
+            value = self.facets.get(f.field, () if f.multi else "")
+            record[f.field] = list(value) if f.multi else value
+        record["organisations"], record["source"] = list(self.organisations), self.source
+        return record
+
+
+@dataclass
+class LoadResult:
+    practices: list[Practice] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    vocab: Vocabularies | None = None
+    cache: Any = None  # the loader's ContentCache: per-slug keys, hit counts, ``save(path)``

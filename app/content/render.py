@@ -1,0 +1,44 @@
+"""Markdown to safe HTML, and HTML to the plain text that is indexed."""
+from __future__ import annotations
+
+import html
+import re
+import threading
+
+import markdown
+import nh3
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "dl", "dt", "em", "h2", "h3", "h4", "h5",
+    "h6", "hr", "i", "li", "ol", "p", "pre", "strong", "sub", "sup", "table", "tbody", "td", "th",
+    "thead", "tr", "ul",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"}}
+
+
+_MARKDOWN = threading.local()  # a Markdown instance is reusable after reset() but not thread-safe
+
+
+def render_markdown(text: str) -> str:
+    """Render Markdown to HTML that keeps only allow-listed tags, attributes and URL schemes."""
+    md = getattr(_MARKDOWN, "md", None)
+    if md is None:  # setting up the extensions cost more than converting a practice
+        md = _MARKDOWN.md = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
+    raw = md.reset().convert(text)
+    return nh3.clean(
+        raw,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    )
+
+
+def html_to_text(fragment: str) -> str:
+    """Plain text of a sanitised HTML fragment, paragraphs separated by blank lines."""
+    text = re.sub(r"</(p|li|h\d|tr|blockquote|pre|dd|dt)>", "\n\n", fragment)
+    text = re.sub(r"<br\s*/?>", "\n", text)
+    text = re.sub(r"<[^>]+>", "", text)
+    text = html.unescape(text)
+    return re.sub(r"\n{3,}", "\n\n", re.sub(r"[ \t]+", " ", text)).strip()
+

@@ -1,0 +1,268 @@
+"""Controlled vocabularies: regions, themes, programmes (axes → objectives), target groups, synonyms.
+
+Read from ``content/vocabularies/*.yaml`` (each file names its public sources). Every facet of
+:data:`app.names.FACETS` finds its values and labels here through :meth:`Vocabularies.terms`.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from ..names import FACETS, LANGUAGE_NAMES, LANGUAGES, Facet, priority_text
+
+DEFAULT_PERIOD = "2014–2020"
+
+
+@dataclass(frozen=True)
+class Term:
+    """One vocabulary entry: its canonical value and a label per interface language."""
+
+    value: str
+    labels: dict[str, str]
+    unofficial: tuple[str, ...] = ()
+    parent: str | None = None  # large area of a region, axis of an objective
+
+    def label(self, lang: str) -> str:
+        return self.labels.get(lang) or self.labels.get("fi") or self.value
+
+
+@dataclass(frozen=True)
+class Axis:
+    term: Term
+    objectives: dict[str, Term]
+
+
+@dataclass(frozen=True)
+class Period:
+    term: Term
+    axes: dict[str, Axis]
+
+
+@dataclass
+class Vocabularies:
+    """All controlled vocabularies, loaded from ``content/vocabularies``."""
+
+    regions: dict[str, Term]
+    large_areas: dict[str, Term]
+    themes: dict[str, Term]
+    periods: dict[str, Period]
+    target_groups: dict[str, Term]
+    target_group_aliases: dict[str, str] = field(default_factory=dict)
+    synonyms: list[tuple[str, ...]] = field(default_factory=list)
+    # Facets added to the table with a vocabulary file of their own: facet name → value → term / aliases.
+    more: dict[str, dict[str, Term]] = field(default_factory=dict)
+    more_aliases: dict[str, dict[str, str]] = field(default_factory=dict)
+    _terms: dict[str, dict[str, Term]] = field(default_factory=dict, repr=False, compare=False)
+
+    def axis_term(self, code: str) -> Term | None:
+        for period in self.periods.values():
+            if code in period.axes:
+                return period.axes[code].term
+        return None
+
+    def objective_term(self, code: str) -> Term | None:
+        for period in self.periods.values():
+            for axis in period.axes.values():
+                if code in axis.objectives:
+                    return axis.objectives[code]
+        return None
+
+    def terms(self, facet: str) -> dict[str, Term]:
+        """The known values of ``facet`` (a facet name) with their terms, in vocabulary order.
+
+        Axes and objectives of every period are merged (a code names the same axis in URLs of any
+        period); a language's label is its code (the interface names languages itself).
+        """
+        found = self._terms.get(facet)
+        if found is None:
+            found = self._terms[facet] = self._compute_terms(facet)
+        return found
+
+    def _compute_terms(self, facet: str) -> dict[str, Term]:
+        if facet == "region":
+            return self.regions
+        if facet == "large_area":
+            return self.large_areas
+        if facet == "theme":
+            return self.themes
+        if facet == "target_group":
+            return self.target_groups
+        if facet == "period":
+            return {value: p.term for value, p in self.periods.items()}
+        if facet == "axis":
+            axes: dict[str, Term] = {}
+            for p in self.periods.values():
+                for code, a in p.axes.items():
+                    axes.setdefault(code, a.term)
+            return dict(sorted(axes.items(), key=lambda kv: _code_order(kv[0])))
+        if facet == "objective":
+            objectives: dict[str, Term] = {}
+            for p in self.periods.values():
+                for a in p.axes.values():
+                    for code, o in a.objectives.items():
+                        objectives.setdefault(code, o)
+            return dict(sorted(objectives.items(), key=lambda kv: _code_order(kv[0])))
+        if facet == "lang":
+            return {lang: Term(lang, dict(LANGUAGE_NAMES[lang])) for lang in LANGUAGES}
+        return self.more.get(facet, {})
+
+    def aliases(self, facet: str) -> dict[str, str]:
+        """Other spellings editors may write for ``facet``'s values: casefolded alias → value."""
+        if facet == "target_group":
+            return self.target_group_aliases
+        return self.more_aliases.get(facet, {})
+
+    def label(self, facet: str, value: str, lang: str) -> str:
+        """The name of a facet value in ``lang`` ("Työllisyys ja työvoiman liikkuvuus"), or the value
+        itself when it is unknown."""
+        term = self.terms(facet).get(value)
+        return term.label(lang) if term else value
+
+    def display_label(self, facet: str, value: str, lang: str) -> str:
+        """The label a facet value is offered by: its name, with the code first for a priority axis
+        ("TL 3 – Työllisyys…") or a specific objective ("6.1 Nuorten…")."""
+        label = self.label(facet, value, lang)
+        if label == value:
+            return value
+        if facet == "axis":
+            return f"{value} – {label}"
+        if facet == "objective":
+            return f"{value} {label}"
+        return label
+
+
+def _code_order(code: str) -> tuple[tuple[int, ...], str]:
+    """Codes in numeric order: TL 3 < TL 10, 6.1 < 10.1."""
+    return tuple(int(n) for n in re.findall(r"\d+", code)), code
+
+
+def _term(entry: dict, value: str, parent: str | None = None) -> Term:
+    labels = {lang: nfc(str(entry[lang])) for lang in LANGUAGES if entry.get(lang)}
+    return Term(value=value, labels=labels, unofficial=tuple(entry.get("unofficial") or ()), parent=parent)
+
+
+# libyaml's loader when PyYAML has it: ten times faster, and the vocabularies are read at every start.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def nfc(text: str) -> str:
+    """Text in Unicode's composed form (NFC): "ä" typed as a + combining diaeresis equals "ä"."""
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
+def _read(directory: Path, name: str) -> dict:
+    with open(directory / name, encoding="utf-8") as fh:
+        return _nfc_tree(yaml.load(fh, Loader=_LOADER) or {})
+
+
+def _nfc_tree(data: object) -> object:
+    if isinstance(data, str):
+        return nfc(data)
+    if isinstance(data, list):
+        return [_nfc_tree(x) for x in data]
+    if isinstance(data, dict):
+        return {_nfc_tree(k): _nfc_tree(v) for k, v in data.items()}
+    return data
+
+
+def _more_vocabulary(directory: Path, f: Facet) -> tuple[dict[str, Term], dict[str, str]]:
+    """Values and aliases of a facet with its own vocabulary file (``values: [{value, fi, sv, en, aliases}]``)."""
+    terms: dict[str, Term] = {}
+    aliases: dict[str, str] = {}
+    for e in _read(directory, f.vocabulary).get("values", []) or []:
+        value = str(e["value"])
+        terms[value] = _term(e, value)
+        for alias in e.get("aliases") or ():
+            aliases[str(alias).casefold()] = value
+    return terms, aliases
+
+
+def load_vocabularies(directory: str | Path) -> Vocabularies:
+    """Load every vocabulary file of ``directory`` (``content/vocabularies``)."""
+    directory = Path(directory)
+    regions_doc = _read(directory, "regions.yaml")
+    large_areas = {e["fi"]: _term(e, e["fi"]) for e in regions_doc.get("large_areas", [])}
+    regions = {e["fi"]: _term(e, e["fi"], e.get("large_area")) for e in regions_doc.get("regions", [])}
+    themes = {e["value"]: _term(e, e["value"]) for e in _read(directory, "themes.yaml").get("themes", [])}
+    periods: dict[str, Period] = {}
+    for p in _read(directory, "programmes.yaml").get("periods", []):
+        axes = {}
+        for a in p.get("axes", []):
+            code = str(a["code"])
+            objectives = {str(o["code"]): _term(o, str(o["code"]), code) for o in a.get("objectives", [])}
+            axes[code] = Axis(_term(a, code, p["id"]), objectives)
+        periods[str(p["id"])] = Period(_term(p, str(p["id"])), axes)
+    groups: dict[str, Term] = {}
+    aliases: dict[str, str] = {}
+    for e in _read(directory, "target_groups.yaml").get("target_groups", []):
+        groups[e["value"]] = _term(e, e["value"])
+        for alias in e.get("aliases") or ():
+            aliases[str(alias).casefold()] = e["value"]
+    synonyms: list[tuple[str, ...]] = []
+    if (directory / "synonyms.yaml").exists():
+        for group in _read(directory, "synonyms.yaml").get("groups", []) or []:
+            synonyms.append(tuple(str(t).casefold() for t in group))
+    more, more_aliases = {}, {}
+    for f in FACETS:
+        if f.vocabulary:
+            more[f.name], more_aliases[f.name] = _more_vocabulary(directory, f)
+    return Vocabularies(regions, large_areas, themes, periods, groups, aliases, synonyms, more, more_aliases)
+
+
+# --- matching editors' spellings -----------------------------------------------------------
+
+def canonical(value: str, known: dict[str, Term], aliases: dict[str, str] | None = None) -> str | None:
+    """Return the canonical value for ``value`` (exact, case-insensitive or alias), else None."""
+    if value in known:
+        return value
+    folded = value.strip().casefold()
+    for key in known:
+        if key.casefold() == folded:
+            return key
+    if aliases and folded in aliases:
+        return aliases[folded]
+    return None
+
+
+def suggest(value: str, candidates: list[str]) -> str | None:
+    """Return the closest known value to a misspelt one, for "did you mean" messages."""
+    squash = {re.sub(r"[\s\-_]+", "", c.casefold()): c for c in candidates}
+    key = re.sub(r"[\s\-_]+", "", value.casefold())
+    if key in squash:
+        return squash[key]
+    match = difflib.get_close_matches(key, list(squash), n=1, cutoff=0.6)
+    return squash[match[0]] if match else None
+
+
+_PRIORITY = re.compile(
+    r"^\s*TL\s*\.?\s*(?P<axis>\d{1,2})\s*[,.;:/]?\s*ET\s*\.?\s*(?P<objective>\d{1,2}\s*\.\s*\d{1,2})\s*$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Priority:
+    axis: str  # "TL 3"
+    objective: str  # "6.1"
+
+    def __str__(self) -> str:
+        return priority_text(self.axis, self.objective)
+
+
+def parse_priority(text: str) -> Priority | None:
+    """Read "TL 3 et 6.1" and the spellings people write ("TL3 et. 6.1", "TL 3, et 6.1")."""
+    m = _PRIORITY.match(text)
+    if not m:
+        return None
+    objective = re.sub(r"\s+", "", m.group("objective"))
+    return Priority(f"TL {int(m.group('axis'))}", objective)
+
+
+def normalise_period(text: str) -> str:
+    """Accept "2014-2020", "2014 – 2020" and the like; return the en-dash form."""
+    return re.sub(r"\s*[-‐‑‒–—]\s*", "–", text.strip())

@@ -1,0 +1,137 @@
+"""The build: content directory → validated practices → a new index version, switched in atomically.
+
+On any validation problem nothing is written and the served version keeps serving. Otherwise, under
+the build lock: the practices' hashes decide between updating the served version and a full
+build (:mod:`.plan`); word forms are analysed once, in parallel (:mod:`.lemmas`); the version is
+written into a temporary directory (:mod:`.writer`), checked, synced, renamed and named in
+``CURRENT`` (:mod:`.versions`).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..content import Problem, load_content
+from ..content.vocabularies import Vocabularies
+from ..names import LANGUAGES
+from ..processes import Progress
+from .documents import practice_hashes
+from .layout import CONTENT_CACHE, DATA_FORMAT, LEMMA_CACHE, META, current_version
+from .lemmas import prewarm_lemmas
+from .lock import BuildLock
+from .plan import index_fingerprint, plan, stored_hashes
+from .versions import clean, fsync_dir, fsync_tree, new_stamp, switch
+from .writer import check_documents, update_index, write_index
+
+
+@dataclass
+class BuildResult:
+    ok: bool
+    problems: list[Problem] = field(default_factory=list)
+    version: str = ""
+    practices: int = 0
+    documents: int = 0
+    seconds: float = 0.0
+    mode: str = ""  # "full" or "incremental"
+    changed: int = 0  # practices (re)indexed
+    reused: int = 0  # practices whose validated files came from the cache
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per step
+
+
+def _synonym_texts(vocab: Vocabularies) -> list[tuple[str, str]]:
+    """The synonym groups' words in every language: every query's expansion analyses them."""
+    words = " ".join(term for group in vocab.synonyms for term in group)
+    return [(lang, words) for lang in LANGUAGES] if words else []
+
+
+class _Laps:
+    """Seconds per build step."""
+
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def __call__(self, step: str) -> None:
+        now = time.perf_counter()
+        self.timings[step] = self.timings.get(step, 0.0) + now - self._last
+        self._last = now
+
+
+def build(content_dir: str | Path, index_root: str | Path, *, check_only: bool = False, wait: bool = True,
+          on_wait: Callable[[str], None] | None = None, progress: Progress | None = None,
+          procs: int | None = None, incremental: bool = True) -> BuildResult:
+    """Validate the content and, if every file is valid, build and switch to a new index version.
+
+    On any problem the served index is left untouched. ``progress(items, total=, desc=)`` wraps long
+    steps; ``procs`` caps the worker processes (default: one per core); ``incremental=False`` forces
+    a build from scratch (the caches of validated files and word analyses are still used).
+    Raises :class:`.lock.BuildLocked` when ``wait`` is False and another build runs, OSError when the
+    index root cannot be written.
+    """
+    started = time.perf_counter()
+    content_dir, root = Path(content_dir), Path(index_root)
+    loaded = load_content(content_dir, root / CONTENT_CACHE if root.is_dir() else None, procs=procs,
+                          progress=progress)
+    cache = loaded.cache
+    lap = _Laps()
+    lap("validate")
+    if loaded.problems or check_only:
+        if root.is_dir() and cache is not None:
+            cache.save(root / CONTENT_CACHE)
+        return BuildResult(ok=not loaded.problems, problems=loaded.problems,
+                           practices=len({p.slug for p in loaded.practices}), documents=len(loaded.practices),
+                           seconds=time.perf_counter() - started)
+    assert loaded.vocab is not None and cache is not None
+    root.mkdir(parents=True, exist_ok=True)
+    with BuildLock(root, wait, on_wait):
+        clean(root)
+        cache.save(root / CONTENT_CACHE)
+        stamp = new_stamp()
+        tmp = root / f".tmp-{stamp}"
+        tmp.mkdir()
+        served = current_version(root)
+        hashes = practice_hashes(loaded.practices, cache.keys, stored_hashes(root / served if served else None))
+        update = plan(root, hashes) if incremental else None
+        lap("plan")
+        if update is None:
+            prewarm_lemmas(loaded.practices, root / LEMMA_CACHE, procs=procs, progress=progress,
+                           extra=_synonym_texts(loaded.vocab))
+            lap("analyse")
+            count = write_index(loaded.practices, tmp, hashes, cache.keys, progress, procs=procs)
+        else:
+            previous, changed, removed = update
+            prewarm_lemmas([p for p in loaded.practices if p.slug in changed], root / LEMMA_CACHE, procs=procs,
+                           extra=_synonym_texts(loaded.vocab))
+            lap("analyse")
+            count = update_index(loaded.practices, previous, tmp, changed, removed, hashes, cache.keys, progress)
+        lap("index")
+        meta = {
+            "version": f"v-{stamp}",
+            "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "documents": count,
+            "practices": len(hashes),
+            "content_hash": hashlib.sha256(json.dumps(hashes, sort_keys=True).encode()).hexdigest()[:16],
+            "index_fingerprint": index_fingerprint(),
+            "data_format": DATA_FORMAT,
+            "mode": "full" if update is None else "incremental",
+            "changed_practices": len(hashes) if update is None else len(update[1] | update[2]),
+            "deleted_documents": check_documents(tmp, count),
+            "timings": {k: round(v, 3) for k, v in lap.timings.items()},
+        }
+        (tmp / META).write_text(json.dumps(meta, indent=1), encoding="utf-8")
+        fsync_tree(tmp)
+        final = root / meta["version"]
+        os.rename(tmp, final)
+        fsync_dir(root)
+        switch(root, final.name)
+        clean(root)
+    lap("switch")
+    return BuildResult(ok=True, version=final.name, practices=meta["practices"], documents=count,
+                       seconds=time.perf_counter() - started, mode=meta["mode"],
+                       changed=meta["changed_practices"], reused=cache.cached, timings=lap.timings)

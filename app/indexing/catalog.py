@@ -1,0 +1,164 @@
+"""The practice catalogue of an index version: every practice's records by slug, in SQLite.
+
+Written once by the build and only read afterwards. A row holds all language versions of a
+practice (``slug → {lang: record}``, a record as :meth:`app.content.Practice.record` makes it) and
+the primary version without its body, which result lists read. Servers fetch rows when they show
+them and keep recent ones in an LRU, so opening a version reads no record.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from functools import lru_cache
+from pathlib import Path
+
+from ..names import primary_version
+from .layout import CATALOG_DB
+
+HEAVY_FIELDS = ("body_html", "body_text")  # of a record, only the practice page needs these
+
+_SCHEMA = ("CREATE TABLE practice (slug TEXT PRIMARY KEY, versions TEXT NOT NULL, primary_light TEXT NOT NULL) "
+           "WITHOUT ROWID")
+
+
+def light(record: Mapping) -> dict:
+    """A record without the body fields."""
+    return {k: v for k, v in record.items() if k not in HEAVY_FIELDS}
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+def _row(slug: str, versions: Mapping[str, dict]) -> tuple[str, str, str]:
+    return (slug, json.dumps(versions, ensure_ascii=False),
+            json.dumps(light(primary_version(versions)), ensure_ascii=False))
+
+
+def write_catalog(path: Path, rows: Iterable[tuple[str, Mapping[str, dict]]]) -> None:
+    """Create the catalogue at ``path`` with one row per practice: slug → {lang: record}."""
+    db = sqlite3.connect(path)
+    try:
+        db.execute("PRAGMA journal_mode=OFF")
+        db.execute("PRAGMA synchronous=OFF")  # the build fsyncs the finished version directory itself
+        db.execute(_SCHEMA)
+        db.executemany("INSERT INTO practice VALUES (?, ?, ?)", (_row(slug, v) for slug, v in rows))
+        db.commit()
+    finally:
+        db.close()
+
+
+def update_catalog(source: Path, target: Path, changed: Mapping[str, Mapping[str, dict]],
+                   removed: Iterable[str]) -> None:
+    """Copy the catalogue ``source`` to ``target`` with some practices replaced, added or removed."""
+    shutil.copyfile(source, target)
+    db = sqlite3.connect(target)
+    try:
+        db.execute("PRAGMA journal_mode=OFF")
+        db.execute("PRAGMA synchronous=OFF")
+        db.executemany("DELETE FROM practice WHERE slug = ?", ((s,) for s in removed))
+        db.executemany("INSERT OR REPLACE INTO practice VALUES (?, ?, ?)", (_row(s, v) for s, v in changed.items()))
+        db.commit()
+    finally:
+        db.close()
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+class Catalog(Mapping[str, dict[str, dict]]):
+    """Read-only mapping slug → {lang: record}, fetched from SQLite on demand and kept in an LRU."""
+
+    def __init__(self, path: Path, cache_size: int = 2048):
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._db: sqlite3.Connection | None = None
+        self._pid = 0
+        self._len: int | None = None
+        self._get = lru_cache(maxsize=cache_size)(self._fetch)
+        self.light = lru_cache(maxsize=cache_size * 4)(self._fetch_light)
+
+    def _conn(self) -> sqlite3.Connection:
+        # One connection per process (a forked worker must not share its parent's).
+        if self._db is None or self._pid != os.getpid():
+            uri = self.path.resolve().as_uri() + "?mode=ro&immutable=1"
+            self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            self._pid = os.getpid()
+        return self._db
+
+    def _query(self, sql: str, args: tuple = ()) -> list[tuple]:
+        with self._lock:
+            return self._conn().execute(sql, args).fetchall()
+
+    def _fetch(self, slug: str) -> dict[str, dict] | None:
+        rows = self._query("SELECT versions FROM practice WHERE slug = ?", (slug,))
+        return json.loads(rows[0][0]) if rows else None
+
+    def _fetch_light(self, slug: str) -> dict:
+        """The primary version's record without the body (KeyError for an unknown slug)."""
+        rows = self._query("SELECT primary_light FROM practice WHERE slug = ?", (slug,))
+        if not rows:
+            raise KeyError(slug)
+        return json.loads(rows[0][0])
+
+    def __getitem__(self, slug: str) -> dict[str, dict]:
+        if not isinstance(slug, str):
+            raise KeyError(slug)
+        versions = self._get(slug)
+        if versions is None:
+            raise KeyError(slug)
+        return versions
+
+    def __contains__(self, slug: object) -> bool:
+        return isinstance(slug, str) and self._get(slug) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([r[0] for r in self._query("SELECT slug FROM practice ORDER BY slug")])
+
+    def __len__(self) -> int:
+        if self._len is None:
+            self._len = self._query("SELECT count(*) FROM practice")[0][0]
+        return self._len
+
+    def close(self) -> None:
+        with self._lock:
+            if self._db is not None and self._pid == os.getpid():
+                self._db.close()
+            self._db = None
+
+
+class PrimaryRecord(Mapping[str, object]):
+    """A practice's primary record without the body: the title from memory, the rest read when first used.
+
+    Lists of thousands of practices (related practices, title order) read only titles.
+    """
+
+    __slots__ = ("_catalog", "_slug", "_title", "_data")
+
+    def __init__(self, catalog: Catalog, slug: str, title: str):
+        self._catalog, self._slug, self._title, self._data = catalog, slug, title, None
+
+    def _record(self) -> dict:
+        if self._data is None:
+            self._data = self._catalog.light(self._slug)
+        return self._data
+
+    def __getitem__(self, key: str) -> object:
+        if key == "title":
+            return self._title
+        return self._record()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._record())
+
+    def __len__(self) -> int:
+        return len(self._record())
+
+    def __repr__(self) -> str:
+        return f"PrimaryRecord({self._slug!r}, {self._title!r})"
+
+
+def open_catalog(version_dir: Path) -> Catalog:
+    """The catalogue of an index version."""
+    return Catalog(version_dir / CATALOG_DB)

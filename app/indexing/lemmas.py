@@ -1,0 +1,80 @@
+"""Analyse each distinct word form of the practices once, in parallel, and keep the analyses.
+
+Before the index writers start, every word form of the practices (and of the synonym groups,
+which every query's expansion analyses) is looked up in the lemma store and the rest analysed by
+worker processes; the writers forked afterwards find every form cached and never call Voikko.
+"""
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+from .. import text as analysis
+from ..content import Practice
+from ..processes import PARALLEL_FROM, Progress, pool, worker_count
+
+_TEXTS: list[tuple[str, list[str]]] = []  # (lang, texts) per practice, set before forking
+
+
+def _forms_of(span: tuple[int, int]) -> set[tuple[str, str]]:
+    tokenize = analysis.WordTokenizer()
+    out: set[tuple[str, str]] = set()
+    for lang, texts in _TEXTS[span[0]:span[1]]:
+        for text in texts:
+            out.update((lang, t.text) for t in tokenize(text))
+    return out
+
+
+def _analyse_chunk(forms: list[tuple[str, str]]) -> tuple[int, dict]:
+    return len(forms), analysis.analyse_forms(forms)
+
+
+def _merged(done: Iterable[tuple[int, dict]], added: list) -> Iterator[None]:
+    """Merge each worker's analyses into this process's cache; one item per word form, for a progress bar."""
+    for count, entries in done:
+        analysis.cache_update(entries)
+        added += entries
+        yield from itertools.repeat(None, count)
+
+
+def _spans(n: int, parts: int) -> list[tuple[int, int]]:
+    step = max(1, -(-n // parts))
+    return [(i, min(n, i + step)) for i in range(0, n, step)]
+
+
+def prewarm_lemmas(practices: Sequence[Practice], cache_path: Path | None, *, procs: int | None = None,
+                   progress: Progress | None = None, extra: Sequence[tuple[str, str]] = ()) -> dict[str, int]:
+    """Fill the analyser's cache with every word form of ``practices`` and of the ``extra`` (lang, text)
+    pairs (stored file first, then workers).
+
+    Index writers forked afterwards find every form cached and never call Voikko; neither does a
+    search process for words of the stored file (the synonyms are ``extra`` for that reason).
+    """
+    global _TEXTS
+    _TEXTS = [(p.lang, [p.title, p.project, p.summary, p.body_text]) for p in practices]
+    _TEXTS += [(lang, [text]) for lang, text in extra]
+    workers = worker_count(procs)
+    parallel = workers > 1 and len(_TEXTS) >= PARALLEL_FROM
+    if parallel:
+        with pool(workers) as workers_pool:
+            forms: set[tuple[str, str]] = set().union(*workers_pool.map(_forms_of, _spans(len(_TEXTS), workers * 4)))
+    else:
+        forms = _forms_of((0, len(_TEXTS)))
+    _TEXTS = []
+    analysis.reserve_cache(2 * len(forms) + 100_000)  # the forms, the parts of compounds, and room to spare
+    loaded = analysis.load_cache(cache_path, forms) if cache_path is not None else 0
+    missing = analysis.uncached_forms(forms)
+    missing.sort()  # deterministic chunks
+    added: list[tuple[str, str]] = []
+    if parallel and len(missing) >= PARALLEL_FROM:
+        chunks = [missing[i:i + 500] for i in range(0, len(missing), 500)]
+        with pool(workers) as workers_pool:
+            merged = _merged(workers_pool.imap_unordered(_analyse_chunk, chunks), added)
+            for _ in (progress(merged, total=len(missing), desc="analysing words") if progress else merged):
+                pass
+    elif missing:
+        added += analysis.analyse_forms(missing)
+    if cache_path is not None and (added or loaded < len(forms)):
+        analysis.save_cache(cache_path, [*forms, *added])
+    return {"forms": len(forms), "loaded": loaded, "analysed": len(missing)}

@@ -1,0 +1,26 @@
+"""Text analysis shared by the build and the search: one Whoosh analyser per content language.
+
+Finnish text is lemmatised with Voikko (pyvoikko on the kfst-rs backend): every base form of an
+ambiguous word, the base forms of compound parts and Snowball stems for unknown words are stacked
+at the surface word's position. Swedish and English use Snowball stemmers. All languages share one
+tokeniser.
+
+- :mod:`.tokens` — the tokeniser (words, hyphenated words, numbers, case endings after a colon)
+- :mod:`.words` — the analysis of one word form and the per-process cache of analyses
+- :mod:`.finnish` — Voikko: base forms, compound parts, unknown words
+- :mod:`.analyzer` — the Whoosh analysers and the helpers the search uses (``lemmas``)
+- :mod:`.lemma_store` — analyses kept between builds and shared with servers
+
+Work is lazy: importing this package neither loads the Voikko dictionary nor builds anything; the
+dictionary and the word cache are module globals, so the analysers themselves only hold a language
+code and pickle cleanly.
+"""
+from .analyzer import LemmaFilter, analyzer_for, check_lang, explain_terms, lemmas
+from .finnish import load_dictionary
+from .lemma_store import cache_fingerprint, load_cache, save_cache, use_store
+from .tokens import WordTokenizer, token_texts
+from .words import WordTerms, analyse_forms, cache_clear, cache_info, cache_update, reserve_cache, uncached_forms
+
+__all__ = ["LemmaFilter", "WordTerms", "WordTokenizer", "analyse_forms", "analyzer_for", "cache_clear", "cache_fingerprint",
+           "cache_info", "cache_update", "check_lang", "explain_terms", "lemmas", "load_cache", "load_dictionary",
+           "reserve_cache", "save_cache", "token_texts", "uncached_forms", "use_store"]

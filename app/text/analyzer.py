@@ -1,0 +1,79 @@
+"""The Whoosh analysers: one per content language, the same at index and query time.
+
+Each token is replaced by its terms (:mod:`app.text.words`), stacked at the surface word's position,
+so phrase positions advance by one per surface word and highlighting marks the word as written.
+No stoplist in any language: phrase queries need every word at its position, BM25 gives "ja",
+"och" and "the" almost no weight, and Finnish stoplists would drop real words ("olla", "voi", "tuli").
+
+Highlighting: ``hit.highlights()`` re-tokenises the stored text in *index* mode, so a query
+"tuki" marks "palkkatuella"; the standalone ``whoosh.highlight.highlight()`` defaults to query
+mode: pass mode="index".
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from whoosh.analysis import Analyzer, Filter, Token
+
+from ..names import LANGUAGES
+from .tokens import WordTokenizer, token_texts
+from .words import _CACHE, _STATS, word_terms
+
+
+def check_lang(lang: str) -> None:
+    """Raise ValueError for a language without an analyser."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"unsupported language {lang!r}; expected one of {LANGUAGES}")
+
+
+class LemmaFilter(Filter):
+    """Replaces each token by its terms for ``lang``, stacked at the token's position.
+
+    Every emitted token keeps the surface word's pos/startchar/endchar, so
+    phrase positions advance by one per surface word and highlighting marks
+    the word as written.  Holds only the language code: pickles cleanly.
+    """
+
+    is_morph = True
+
+    def __init__(self, lang: str) -> None:
+        check_lang(lang)
+        self.lang = lang
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        lang = self.lang
+        for t in tokens:
+            # Inlined cache hit: this loop is the indexer's hot path.
+            entry = _CACHE.get((lang, t.text))
+            if entry is None:
+                entry = word_terms(t.text, lang)
+            else:
+                _STATS["hits"] += 1
+            for text in entry.query if t.mode == "query" else entry.terms:
+                t.text = text
+                yield t
+
+
+def analyzer_for(lang: str) -> Analyzer:
+    """Return the analyser used at index and query time for text in ``lang``."""
+    return WordTokenizer() | LemmaFilter(lang)
+
+
+def lemmas(word: str, lang: str) -> list[str]:
+    """Index terms that ``word`` produces as a query in ``lang``, de-duplicated, in order."""
+    check_lang(lang)
+    out: dict[str, None] = {}
+    for text in token_texts(word):
+        out.update(dict.fromkeys(word_terms(text, lang).query))
+    return list(out)
+
+
+def explain_terms(word: str, lang: str) -> list[tuple[str, str]]:
+    """Every index term ``word`` produces in ``lang`` with its kind (base/compound/stem)."""
+    check_lang(lang)
+    out: dict[str, str] = {}
+    for text in token_texts(word):
+        entry = word_terms(text, lang)
+        for term, kind in zip(entry.terms, entry.kinds):
+            out.setdefault(term, kind)
+    return list(out.items())

@@ -1,0 +1,113 @@
+"""The web layer (Flask): views read the request, call the search service and render.
+
+- :mod:`.site` — the blueprint, the service, the interface language, template helpers
+- :mod:`.pages`, :mod:`.api`, :mod:`.downloads`, :mod:`.shortlist` — the views
+- :mod:`.urls` — links that carry the current search; :mod:`.errors` — errors and headers
+- :mod:`.exports`, :mod:`.openapi` — serialisations of the one result shape
+- ``templates/``, ``static/``, ``translations/`` — the interface in Finnish, Swedish and English
+"""
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, request, session
+from flask_babel import Babel
+
+from ..names import LANGUAGES
+
+ROOT = Path(__file__).resolve().parents[2]
+# Keys that were once in the source: a deployment using one could have its sessions forged.
+KNOWN_KEYS = frozenset({"dev-only-change-me", "dev", "change-me"})
+SECRET_KEY_FILE = "secret_key"
+
+
+def select_locale() -> str:
+    """Explicit choice (``?ui=`` or the session), else the browser's Accept-Language, else Finnish."""
+    chosen = request.args.get("ui")
+    if chosen in LANGUAGES:
+        session["ui"] = chosen
+        return chosen
+    if session.get("ui") in LANGUAGES:
+        return session["ui"]
+    return request.accept_languages.best_match(LANGUAGES) or LANGUAGES[0]
+
+
+def _instance_secret(instance: Path) -> str:
+    """The key kept in the instance folder, created (randomly, readable by this user only) on first start.
+
+    Several workers may start at once: the key is written to a private file and linked into place,
+    so every worker reads the same complete key.
+    """
+    path = instance / SECRET_KEY_FILE
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    instance.mkdir(parents=True, exist_ok=True)
+    tmp = instance / f".{SECRET_KEY_FILE}.{os.getpid()}"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(secrets.token_hex(32))
+    try:
+        os.link(tmp, path)  # fails if another worker was first: then its key is the key
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path.read_text(encoding="ascii").strip()
+
+
+def _secret_key(app: Flask) -> str:
+    key = app.config.get("SECRET_KEY")
+    if key:
+        if key in KNOWN_KEYS and not (app.debug or app.testing):
+            raise RuntimeError("FLASK_SECRET_KEY is a key known from the source code: set a random one "
+                               "(python -c 'import secrets; print(secrets.token_hex(32))'), or unset it to let "
+                               f"the app keep one in {Path(app.instance_path) / SECRET_KEY_FILE}")
+        return key
+    if app.testing:
+        return secrets.token_hex(32)  # tests write nothing into the instance folder
+    return _instance_secret(Path(app.instance_path))
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Application factory: configuration from defaults, ``FLASK_*`` variables, then ``test_config``.
+
+    Settings: ``INDEX_DIR`` (the index root), ``CONTENT_DIR`` (for the vocabularies),
+    ``SECRET_KEY`` (signs the session cookie; kept in the instance folder when unset),
+    ``INSTANCE_DIR`` (the instance folder, default ``instance/`` of the repository).
+    Raises RuntimeError for a secret key known from the source outside debug and testing.
+    """
+    app = Flask(__name__, instance_path=str(ROOT / "instance"))
+    app.config.from_mapping(
+        INDEX_DIR=str(ROOT / "index"),
+        CONTENT_DIR=str(ROOT / "content"),
+        SECRET_KEY=None,
+        BABEL_DEFAULT_LOCALE=LANGUAGES[0],
+        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
+        JSON_SORT_KEYS=False,
+        SESSION_COOKIE_SAMESITE="Lax",  # the shortlist forms also carry a per-session token
+    )
+    app.config.from_prefixed_env()
+    if test_config:
+        app.config.update(test_config)
+    if app.config.get("INSTANCE_DIR"):
+        app.instance_path = str(app.config["INSTANCE_DIR"])
+    app.config["SECRET_KEY"] = _secret_key(app)
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    Babel(app, locale_selector=select_locale)
+
+    from ..search import SearchService
+    from . import api, downloads, errors, pages, shortlist  # noqa: F401 (they add their routes to the blueprint)
+    from .site import bp
+
+    app.extensions["search"] = SearchService(app.config["INDEX_DIR"], Path(app.config["CONTENT_DIR"]) / "vocabularies")
+    app.register_blueprint(bp)
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)
+    return app

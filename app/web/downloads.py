@@ -1,0 +1,85 @@
+"""Downloads: the search's practices as CSV, JSON and an Atom feed; the shortlist as Markdown and CSV."""
+from __future__ import annotations
+
+from flask import Response, jsonify, request, url_for
+from flask_babel import gettext as _
+
+from ..search import SearchRequest
+from . import exports
+from . import shortlist_session as sl
+from .shortlist import listed
+from .site import bp, label, search_request, service, ui_lang
+from .urls import practice_url, search_url
+
+FEED_LIMIT = 100
+# Rows of one export: enough for any region or theme, and bounded at national scale (a 100k export
+# would hold a worker for many seconds); the page says when a download holds only the first ones.
+EXPORT_LIMIT = 10_000
+
+
+def _url_of(result) -> str:  # noqa: ANN001
+    return practice_url(result.slug, result.lang)
+
+
+def headers() -> dict[str, str]:
+    """Column key → header in the interface language."""
+    return {**{key: _(text) for key, text in exports.column_labels().items()}, exports.URL: _("Link")}
+
+
+def _download(data: bytes | str, mimetype: str, filename: str) -> Response:
+    return Response(data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _describe(req: SearchRequest) -> str:
+    """The search in words, for a feed title: the query and the labels of the filters."""
+    parts = [f"“{req.q}”"] if req.q.strip() else []
+    for name, values in req.filters.items():
+        parts.extend(label(name, v) for v in values)
+    return ", ".join(parts) or _("all practices")
+
+
+@bp.route("/export.csv")
+def export_csv():
+    req, _ignored = search_request()
+    results, total = service().all_matching(req, EXPORT_LIMIT)
+    response = _download(exports.to_csv(exports.rows_from(results, _url_of), headers(), label), "text/csv",
+                         "kaytantopankki.csv" if total <= EXPORT_LIMIT else f"kaytantopankki-first-{EXPORT_LIMIT}.csv")
+    response.headers["X-Total-Count"] = str(total)
+    return response
+
+
+@bp.route("/export.json")
+def export_json():
+    req, ignored = search_request()
+    results, total = service().all_matching(req, EXPORT_LIMIT)
+    meta = {"query": req.q, "filters": {k: list(v) for k, v in req.filters.items()},
+            "ignored": [{"facet": f, "value": v} for f, v in ignored], "sort": req.sort,
+            "index_version": service().stats()["version"]}
+    return jsonify(exports.to_json(exports.rows_from(results, _url_of), meta, total))
+
+
+@bp.route("/feed.atom")
+def feed_atom():
+    req, _ignored = search_request()
+    rows = exports.rows_from(service().all_matching(req, FEED_LIMIT)[0], _url_of)
+    feed = exports.Feed(title=f"{_('Käytäntöpankki')}: {_describe(req)}", self_url=request.url,
+                        alternate_url=request.host_url.rstrip("/") + search_url(request.args),
+                        updated=service().stats()["built_at"], author=_("Käytäntöpankki"), lang=ui_lang())
+    return Response(exports.to_atom(rows, feed, label), mimetype="application/atom+xml")
+
+
+@bp.route("/shortlist.md")
+def shortlist_markdown():
+    ids, _shared = listed()
+    rows = exports.rows_from(service().results_for(ids, ui_lang()), _url_of)
+    share = url_for("site.shortlist_page", ids=sl.share_value(row.result.slug for row in rows) or None, _external=True)
+    text = exports.to_markdown(rows, _("Shortlist of good practices"), headers(), label, share,
+                               _("Shared list in Käytäntöpankki:"))
+    return _download(text, "text/markdown", "shortlist.md")
+
+
+@bp.route("/shortlist.csv")
+def shortlist_csv():
+    ids, _shared = listed()
+    rows = exports.rows_from(service().results_for(ids, ui_lang()), _url_of)
+    return _download(exports.to_csv(rows, headers(), label, exports.SHORTLIST_COLUMNS), "text/csv", "shortlist.csv")

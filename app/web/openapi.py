@@ -1,0 +1,157 @@
+"""OpenAPI 3 description of the JSON API (``/api/openapi.json``).
+
+Derived from the same definitions as the responses: the facet table for parameters, filters and
+facet counts, :func:`app.search.response.result_schema` for results. Schemas forbid undeclared
+properties, so a field added to the API without being described fails the Schemathesis run.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from ..content.vocabularies import Vocabularies
+from ..names import FACETS, LANGUAGES, SLUG_PATTERN, facet_names
+from ..search.request import DEFAULT_PER_PAGE, MAX_PER_PAGE, MAX_VALUES_PER_FACET, SORTS
+from ..search.response import result_schema
+
+LANGS = LANGUAGES
+SLUG = f"^{SLUG_PATTERN}$"
+
+
+def _obj(properties: dict[str, Any], optional: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A closed object: every listed property (except ``optional``) required, nothing else allowed."""
+    return {"type": "object", "properties": properties, "additionalProperties": False,
+            "required": [k for k in properties if k not in optional]}
+
+
+STR = {"type": "string"}
+STRS = {"type": "array", "items": STR}
+COUNT = {"type": "integer", "minimum": 0}
+LANG = {"type": "string", "enum": list(LANGS)}
+NULLABLE_STR = {"type": "string", "nullable": True}
+
+
+def practice_fields() -> tuple[str, ...]:
+    """The record fields the practice endpoint gives, facet fields from the facet table."""
+    return ("title", "project", "summary", "body_html", *(f.field for f in FACETS), "organisations", "source", "lang")
+
+
+def _components() -> dict[str, Any]:
+    match = _obj({"query": STR, "term": STR, "forms": STRS, "kind": {
+        "type": "string", "description": "base, compound, stem, synonym or corrected"}})
+    result = result_schema()
+    facet_value = _obj({"value": STR, "label": STR, "count": COUNT, "selected": {"type": "boolean"}})
+    search = _obj({
+        "query": STR,
+        "filters": {"type": "object", "properties": {f: STRS for f in facet_names()}, "additionalProperties": False},
+        "ignored": {"type": "array", "description": "facet values that are not known and were not used",
+                    "items": _obj({"facet": {"type": "string", "enum": list(facet_names())}, "value": STR})},
+        "total": COUNT,
+        "page": {"type": "integer", "minimum": 1},
+        "pages": {"type": "integer", "minimum": 1},
+        "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+        "sort": {"type": "string", "enum": list(SORTS)},
+        "results": {"type": "array", "items": {"$ref": "#/components/schemas/Result"}},
+        "facets": _obj({f: {"type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}} for f in facet_names()}),
+        "corrected": {"type": "array", "description": "misspelt words and the words searched instead",
+                      "items": _obj({"typed": STR, "searched": STR})},
+        "suggestion": {"type": "object", "nullable": True, "description": "a better-spelled query with more results",
+                       "properties": {"q": STR, "total": COUNT}, "required": ["q", "total"],
+                       "additionalProperties": False},
+        "relaxations": {"type": "array", "description": "for no results: counts with one filter value less",
+                        "items": _obj({"facet": {"type": "string", "enum": list(facet_names())}, "value": STR,
+                                       "total": COUNT})},
+        "index_version": STR,
+    })
+    practice = _obj({
+        "slug": {"type": "string", "pattern": SLUG},
+        "id": {"type": "string", "pattern": SLUG, "deprecated": True, "description": "the slug (kept for clients "
+                                                                                     "written before 'slug')"},
+        "title": STR, "project": STR, "summary": STR,
+        "body_html": {"type": "string", "description": "sanitised HTML of the description"},
+        **{f.field: ({"type": "array", "items": LANG} if f.name == "lang" else STRS) if f.multi else STR
+           for f in FACETS},
+        "organisations": STRS, "source": STR, "lang": LANG, "priority": STR,
+        "url": {"type": "string", "format": "uri"},
+    })
+    health = _obj({"status": {"type": "string", "enum": ["ok"]}, "version": STR, "documents": COUNT,
+                   "practices": COUNT, "built_at": {"type": "string", "format": "date-time"}})
+    error = _obj({"error": {"type": "integer"}, "message": STR})
+    return {"schemas": {"Match": match, "Result": result, "FacetValue": facet_value, "SearchResponse": search,
+                        "Practice": practice, "Health": health, "Error": error}}
+
+
+def _json(description: str, ref: str) -> dict[str, Any]:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}}
+
+
+UI_PARAM = {"name": "ui", "in": "query", "required": False, "description": "Interface language (labels).",
+            "schema": {"type": "string", "enum": list(LANGS)}}
+NO_INDEX = _json("The search index has not been built yet.", "Error")
+
+
+def _search_parameters(vocab: Vocabularies) -> list[dict[str, Any]]:
+    params: list[dict[str, Any]] = [{
+        "name": "q", "in": "query", "required": False,
+        "description": 'Free text: words (all must match), "quoted phrases", OR, NOT word / -word. '
+                       "At most 500 characters and 24 words are read; any other syntax is read as words.",
+        "schema": {"type": "string"}, "example": "nuorten uravalmennus",
+    }]
+    for f in FACETS:
+        known = list(vocab.terms(f.name))
+        params.append({
+            "name": f.name, "in": "query", "required": False, "style": "form", "explode": True,
+            "description": f"Filter by {f.label.lower()} (repeatable; values are OR-ed, facets AND-ed; the results "
+                           f"give them in '{f.field}'). Unknown values are not used and are listed in 'ignored'. "
+                           "Known values: " + ", ".join(known),
+            "schema": {"type": "array", "items": {"type": "string"}, "maxItems": MAX_VALUES_PER_FACET},
+            "example": known[:1],
+        })
+    params += [
+        {"name": "page", "in": "query", "required": False,
+         "description": "Page number; a page past the last gives the last page.",
+         "schema": {"type": "integer", "minimum": 1, "default": 1}},
+        {"name": "per_page", "in": "query", "required": False,
+         "description": f"Results per page, 1–{MAX_PER_PAGE} (values outside are clamped).",
+         "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": DEFAULT_PER_PAGE}},
+        {"name": "sort", "in": "query", "required": False,
+         "schema": {"type": "string", "enum": list(SORTS), "default": SORTS[0]}},
+        UI_PARAM,
+    ]
+    return params
+
+
+def describe(vocab: Vocabularies, version: str = "1.0", example_slug: str | None = None) -> dict[str, Any]:
+    """The OpenAPI 3.0 document of the API; facet descriptions list the known values of ``vocab``."""
+    slug_param: dict[str, Any] = {"name": "slug", "in": "path", "required": True,
+                                  "schema": {"type": "string", "pattern": SLUG, "maxLength": 200}}
+    if example_slug:
+        slug_param["example"] = example_slug
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "Käytäntöpankki API", "version": version,
+                 "description": "Good practices of Finnish ESF projects: faceted search and practice records.",
+                 "license": {"name": "GPL-3.0-or-later"}},
+        "paths": {
+            "/api/search": {"get": {
+                "operationId": "search", "summary": "Search practices with facet filters and live facet counts",
+                "parameters": _search_parameters(vocab),
+                "responses": {"200": _json("One page of results, facet counts and what was ignored.",
+                                           "SearchResponse"), "503": NO_INDEX},
+            }},
+            "/api/practice/{slug}": {"get": {
+                "operationId": "practice", "summary": "One practice in one language",
+                "parameters": [slug_param, {
+                    "name": "lang", "in": "query", "required": False,
+                    "description": "Language version; a missing translation gives the Finnish original.",
+                    "schema": {"type": "string", "enum": list(LANGS)}}, UI_PARAM],
+                "responses": {"200": _json("The practice.", "Practice"),
+                              "404": _json("No practice with this slug.", "Error"), "503": NO_INDEX},
+            }},
+            "/healthz": {"get": {
+                "operationId": "health", "summary": "Index version, document count and build time",
+                "responses": {"200": _json("The index being served.", "Health"), "503": NO_INDEX},
+            }},
+        },
+        "components": _components(),
+    }

@@ -1,0 +1,61 @@
+"""The pages a person reads: search with facets and overview, a practice, the accessibility statement."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import abort, render_template, request
+
+from ..names import SLUG, shown_language
+from ..search import SearchResponse
+from . import downloads
+from .site import bp, run_search, service, ui_lang
+
+STATEMENT_DATE = dt.date(2026, 11, 28)  # when the accessibility statement was written and last checked
+
+
+def overview(resp: SearchResponse) -> dict[str, Any]:
+    """Theme × priority-axis counts and per-region counts of the current search, for the front page."""
+    vocab = service().vocab
+    return {
+        "themes": list(vocab.themes),
+        "axes": list(vocab.terms("axis")),
+        "matrix": resp.matrix or {},
+        "regions": {fv.value: fv.count for fv in resp.facets.get("region", [])},
+    }
+
+
+@bp.route("/")
+def index():
+    resp = run_search(matrix=True)
+    return render_template("search.html", resp=resp, ignored=resp.ignored, args=request.args, overview=overview(resp),
+                           export_limit=downloads.EXPORT_LIMIT)
+
+
+def versions_or_404(slug: str) -> dict[str, dict]:
+    """Every language version's record of a practice; 404 for a malformed or unknown slug."""
+    versions = service().practice(slug) if SLUG.match(slug) else None
+    if not versions:
+        abort(404)
+    return versions
+
+
+def pick(versions: dict[str, dict]) -> tuple[dict, bool]:
+    """The version to show: ``?lang=``, else the interface language, else the original; and whether
+    the wanted language was missing."""
+    wanted = request.args.get("lang") or ui_lang()
+    shown = versions[shown_language(versions, wanted)]
+    return shown, shown["lang"] != wanted
+
+
+@bp.route("/practice/<slug>")
+def practice(slug: str):
+    versions = versions_or_404(slug)
+    shown, fell_back = pick(versions)
+    return render_template("practice.html", p=shown, versions=versions, fell_back=fell_back,
+                           related=service().related(slug, ui_lang()))
+
+
+@bp.route("/accessibility")
+def accessibility():
+    return render_template("accessibility.html", prepared=STATEMENT_DATE)

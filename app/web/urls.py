@@ -1,0 +1,66 @@
+"""Links of a search page: the current search with some arguments changed, and facet toggles."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+from werkzeug.datastructures import MultiDict
+
+from ..names import LANGUAGES, facet_names
+from ..search import parse_args
+from .site import service
+
+
+def search_args() -> tuple[str, ...]:
+    """The query arguments a search page carries in its links."""
+    return ("q", *facet_names(), "page", "per_page", "sort", "ui")
+
+
+def search_url(args: MultiDict, endpoint: str = "site.index", **changes: Any) -> str:
+    """URL of the current search with some arguments replaced (a value of None removes it)."""
+    # Only the search's own arguments are carried: url_for reads "endpoint", "_method", "_scheme"… itself,
+    # so a visitor's ?endpoint=x or ?_method=POST would otherwise break every link on the page (a 500).
+    carried = search_args()
+    merged = MultiDict((k, v) for k, v in args.items(multi=True) if k in carried)
+    merged.pop("page", None)
+    for key, value in changes.items():
+        merged.pop(key, None)
+        if value is None:
+            continue
+        for v in value if isinstance(value, (list, tuple)) else [value]:
+            merged.add(key, v)
+    return url_for(endpoint, **_link_params(merged))
+
+
+def _link_params(merged: MultiDict) -> dict[str, Any]:
+    """What a link repeats: the bounded query, known filter values and valid settings, never a visitor's junk.
+
+    Without this, every one of a page's ~100 links would copy megabytes of unknown, ignored values.
+    """
+    req, _ignored = parse_args(merged.getlist, service().vocab)
+    params: dict[str, Any] = {k: list(v) for k, v in req.filters.items()}
+    names = facet_names()
+    for key, values in merged.to_dict(flat=False).items():
+        if key in names or key == "endpoint" or key.startswith("_"):
+            continue
+        if key == "q":
+            params[key] = req.q if req.q.strip() else None
+        elif key in ("page", "per_page", "sort"):
+            params[key] = getattr(req, key)
+        elif key == "ui":
+            params[key] = values[0] if values[0] in LANGUAGES else None
+        else:  # arguments the template chose itself, such as a practice's slug
+            params[key] = values[0] if len(values) == 1 else values
+    return {k: v for k, v in params.items() if v is not None}
+
+
+def toggle_url(args: MultiDict, facet: str, value: str) -> str:
+    """URL with ``value`` added to or removed from ``facet``'s selection."""
+    current = args.getlist(facet)
+    values = [v for v in current if v != value] if value in current else current + [value]
+    return search_url(args, **{facet: values or None})
+
+
+def practice_url(slug: str, lang: str) -> str:
+    """The absolute address of a practice's version."""
+    return url_for("site.practice", slug=slug, lang=lang, _external=True)
