@@ -7,7 +7,7 @@ Starts the production server itself (gunicorn, 2 workers, ``app:create_app()``) 
 page, practice pages, browsing) from 1, 4 and 16 concurrent clients. Each level is bounded by a
 number of requests and a time cap. The baseline, in the same run and at the same concurrency, is
 /healthz (the smallest request the stack can answer), so the ratios show what searching adds.
-Also sends every hostile query of tests/test_hostile.py once (worst case latency and statuses).
+Also sends every hostile query of tests/web/test_hostile.py once (worst case latency and statuses).
 Prints throughput, p50/p95/p99 in ms, errors and ratios. The default run takes 2–3 minutes.
 """
 from __future__ import annotations
@@ -31,6 +31,7 @@ from common import ROOT, app_env, get, gunicorn, machine, percentile, ratio, tab
 
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tests" / "web"))
 
 from app.indexing import build  # noqa: E402
 
@@ -183,7 +184,7 @@ def report(rows: list[dict], args: argparse.Namespace) -> str:
     return head + "\n" + table(
         ["corpus", "clients", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "healthz req/s",
          "healthz p50 ms", "p50 ratio", "throughput ratio"], load_rows) + "\n\n" + \
-        "## Hostile queries (every value of tests/test_hostile.py, page and API, 1 client)\n" + table(
+        "## Hostile queries (every value of tests/web/test_hostile.py, page and API, 1 client)\n" + table(
         ["corpus", "requests", "p50 ms", "p99 ms", "max ms", "5xx/failed", "statuses"], hostile_rows) + "\n" + \
         "(414s are gunicorn refusing request lines over 4094 bytes: the values of 10,000 characters or 2,000 words)\n" + \
         "".join(f"slowest on {r['corpus']}: " + "; ".join(f"{t:.0f} ms {p!r}" for t, p in r["hostile"]["slowest"]) + "\n"

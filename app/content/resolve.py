@@ -29,8 +29,12 @@ def resolve(records: dict[tuple[str, str], dict], vocab: Vocabularies, problems:
             facets = dict(original["facets"])
         else:
             facets = dict(rec["facets"])
-            if original is not None and lang != PRIMARY_LANGUAGE and not _agree(rec, original, problems):
-                continue
+            if original is not None and lang != PRIMARY_LANGUAGE:
+                if not _agree(rec, original, problems):
+                    continue
+                # An optional list left out (target groups) is inherited, like facets not given at all.
+                facets.update({f.field: original["facets"][f.field] for f in list_facets()
+                               if not f.required and not facets[f.field]})
         facets["large_areas"] = tuple(sorted({vocab.regions[r].parent for r in facets["regions"]
                                               if r in vocab.regions and vocab.regions[r].parent}))
         facets["languages"] = tuple(languages[slug])

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from ..names import FACETS, LANGUAGE_NAMES, LANGUAGES, Facet, priority_text
+from ..names import FACETS, LANGUAGE_NAMES, LANGUAGES, PRIMARY_LANGUAGE, Facet, priority_text
 
 DEFAULT_PERIOD = "2014–2020"
 
@@ -28,7 +28,7 @@ class Term:
     parent: str | None = None  # large area of a region, axis of an objective
 
     def label(self, lang: str) -> str:
-        return self.labels.get(lang) or self.labels.get("fi") or self.value
+        return self.labels.get(lang) or self.labels.get(PRIMARY_LANGUAGE) or self.value
 
 
 @dataclass(frozen=True)
@@ -58,19 +58,6 @@ class Vocabularies:
     more: dict[str, dict[str, Term]] = field(default_factory=dict)
     more_aliases: dict[str, dict[str, str]] = field(default_factory=dict)
     _terms: dict[str, dict[str, Term]] = field(default_factory=dict, repr=False, compare=False)
-
-    def axis_term(self, code: str) -> Term | None:
-        for period in self.periods.values():
-            if code in period.axes:
-                return period.axes[code].term
-        return None
-
-    def objective_term(self, code: str) -> Term | None:
-        for period in self.periods.values():
-            for axis in period.axes.values():
-                if code in axis.objectives:
-                    return axis.objectives[code]
-        return None
 
     def terms(self, facet: str) -> dict[str, Term]:
         """The known values of ``facet`` (a facet name) with their terms, in vocabulary order.

@@ -1,6 +1,6 @@
 """The judged relevance set: corpus, queries and the recall@10 / MRR arithmetic.
 
-Shared by tests/test_relevance.py and bench/bench_relevance.py so both score the same way.
+Shared by tests/search/test_relevance.py and bench/bench_relevance.py so both score the same way.
 """
 from __future__ import annotations
 

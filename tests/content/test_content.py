@@ -164,3 +164,10 @@ def test_markdown_keeps_structure_and_marks_external_links():
     html = render_markdown("## Otsikko\n\n- yksi\n- kaksi\n\n[lähde](https://example.org)")
     assert "<h2>Otsikko</h2>" in html and "<li>yksi</li>" in html
     assert 'rel="noopener noreferrer"' in html
+
+
+def test_a_translation_that_gives_facets_but_no_target_groups_inherits_them(tiny_content):
+    # The English file repeats regions, themes and priority; its target groups come from the Finnish file.
+    loaded = load_content(tiny_content)
+    en = next(p for p in loaded.practices if (p.slug, p.lang) == ("nuorten-uravalmennus", "en"))
+    assert en.target_groups == ("nuoret",) and en.regions == ("Pohjois-Karjala",)

@@ -20,7 +20,7 @@ from app.text import words
 from app.names import LANGUAGES
 from app.text import analyzer_for, cache_clear, cache_info, explain_terms, lemmas
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def index_terms(word: str, lang: str = "fi") -> list[str]:

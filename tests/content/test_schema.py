@@ -9,7 +9,7 @@ import pytest
 from app.content import schema_export
 from app.content.vocabularies import load_vocabularies
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PRACTICES = sorted((ROOT / "content" / "practices").glob("*.md"))
 
 

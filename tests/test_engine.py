@@ -1,0 +1,67 @@
+"""app/engine.py reads Whoosh's internals: what it reads must equal what Whoosh's public API gives."""
+from __future__ import annotations
+
+from importlib import metadata
+
+import pytest
+from whoosh import index
+
+from app import engine
+
+
+@pytest.fixture(scope="module")
+def reader(bundled_index):
+    version = bundled_index / (bundled_index / "CURRENT").read_text().strip()
+    searcher = index.open_dir(str(version)).searcher()
+    yield searcher.reader()
+    searcher.close()
+
+
+def _terms(reader, fieldname: str, n: int = 40) -> list[bytes]:
+    return [t for f, t in reader.all_terms() if f == fieldname][:n]
+
+
+@pytest.mark.parametrize("fieldname", ["body_fi", "title_fi", "body_sv", "summary_en"])
+def test_posting_blocks_are_the_matchers_postings(reader, fieldname):
+    for text in _terms(reader, fieldname):
+        expected = []
+        for sub, offset in reader.leaf_readers():
+            if (fieldname, text) in sub:
+                m = sub.postings(fieldname, text)
+                while m.is_active():
+                    expected.append((offset + m.id(), m.weight(), m.value()))
+                    m.next()
+        got = [(b.offset + i, w, v) for b in engine.posting_blocks(reader, fieldname, text)
+               for i, w, v in zip(b.ids, b.weights, b.values)]
+        assert got == expected
+
+
+def test_posting_values_of_some_documents(reader):
+    for text in _terms(reader, "body_fi", 20):
+        docs = [d for b in engine.posting_blocks(reader, "body_fi", text) for d in (b.offset + i for i in b.ids)]
+        wanted = docs[::2] + [10_000]  # every other one, and one without the term
+        values = engine.posting_values(reader, "body_fi", text, wanted)
+        full = {b.offset + i: v for b in engine.posting_blocks(reader, "body_fi", text) for i, v in zip(b.ids, b.values)}
+        assert values == {d: full[d] for d in docs[::2]}
+
+
+@pytest.mark.parametrize("fieldname", ["body_fi", "title_sv", "project_en"])
+def test_field_lengths_are_whooshs(reader, fieldname):
+    lengths = engine.field_lengths(reader, fieldname)
+    assert len(lengths) == reader.doc_count_all()
+    for d in range(reader.doc_count_all()):
+        assert lengths[d] == (reader.doc_field_length(d, fieldname, 1) or 1)
+
+
+def test_bm25f_parameters_are_the_defaults(reader, bundled_index):
+    from whoosh.scoring import BM25F
+
+    assert engine.bm25f_parameters(BM25F()) == (0.75, 1.2)
+    with pytest.raises(ValueError):
+        engine.bm25f_parameters(BM25F(body_fi_B=0.5))
+
+
+def test_another_whoosh_release_is_refused_with_what_to_do(monkeypatch):
+    monkeypatch.setattr(metadata, "version", lambda dist: "2.7.6" if dist == "whoosh-reloaded" else "0")
+    with pytest.raises(ImportError, match=r"whoosh-reloaded 2\.7\.5.*2\.7\.6 is installed.*pip install"):
+        engine._check_release()
