@@ -518,6 +518,16 @@ def test_links_and_the_session_cookie_are_for_https(site):
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
+@needs_nginx
+def test_word_forms_the_index_never_saw_are_analysed_by_every_worker(site):
+    """gunicorn loads the Voikko dictionary before forking its workers (deploy/gunicorn.conf.py):
+    the forked workers analyse new inflected forms with it (8 requests reach all four workers)."""
+    for word, lemma in [("uravalmennuksessa", "uravalmennus"), ("maahanmuuttajillemme", "maahanmuuttaja")] * 4:
+        data = site.get(f"/api/search?q={word}", source="127.0.0.5").json()
+        assert data["total"] >= 1, word
+        assert lemma in [m["term"] for m in data["results"][0]["matched"]], (word, data["results"][0]["matched"])
+
+
 GZIPPED = {"/?q=nuoret": "text/html", "/api/search?q=nuoret": "application/json", "/export.csv": "text/csv",
            "/feed.atom": "application/atom+xml"}
 
