@@ -8,9 +8,12 @@ openssl; the two gunicorn instances run the systemd unit's ExecStart with its En
 index root built from the tests' tiny content. Clients use several loopback source addresses
 (127.0.0.x), so that nginx sees several clients.
 
-Skipped, with the reason said, where nginx or openssl is missing and CI is not set (as the browser
-tests are without Chromium); in CI a missing nginx fails them. The file checks (templates, unit,
-logrotate) run everywhere.
+deploy/push-index (rsync) copies a rebuilt index to "servers" (local folders), one of them served by
+the unit's gunicorn.
+
+Skipped, with the reason said, where nginx, openssl or rsync is missing and CI is not set (as the
+browser tests are without Chromium); in CI a missing one fails them. The file checks (templates,
+unit, logrotate) run everywhere.
 """
 from __future__ import annotations
 
