@@ -8,9 +8,11 @@
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import secrets
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +76,33 @@ def _secret_key(app: Flask) -> str:
     return _instance_secret(Path(app.instance_path))
 
 
+@lru_cache(maxsize=64)
+def _content_hash(path: str, mtime_ns: int, size: int) -> str:  # noqa: ARG001 (they key the cache)
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+
+
+def static_version(app: Flask, filename: str) -> str | None:
+    """A short hash of the static file's content, or None when there is no such file."""
+    path = Path(app.static_folder or "", filename)
+    try:
+        st = path.stat()
+    except (OSError, ValueError):
+        return None
+    return _content_hash(str(path), st.st_mtime_ns, st.st_size) if path.is_file() else None
+
+
+def _versioned_static_links(app: Flask) -> None:
+    """Links to static files carry ``?v=<content hash>``: a changed file gets a new address, so a
+    front server may let browsers cache static files for a year (deploy/nginx/kaytantopankki.conf)."""
+
+    @app.url_defaults
+    def add_version(endpoint: str | None, values: dict[str, Any]) -> None:
+        if endpoint == "static" and "v" not in values and isinstance(values.get("filename"), str):
+            version = static_version(app, values["filename"])
+            if version:
+                values["v"] = version
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Application factory: configuration from defaults, ``FLASK_*`` variables, then ``test_config``.
 
@@ -108,6 +137,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.extensions["search"] = SearchService(app.config["INDEX_DIR"], Path(app.config["CONTENT_DIR"]) / "vocabularies")
     app.register_blueprint(bp)
+    _versioned_static_links(app)
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
     return app

@@ -105,3 +105,27 @@ def test_config_from_prefixed_env(monkeypatch, tmp_path, tiny_content):
     monkeypatch.setenv("FLASK_INDEX_DIR", str(tmp_path / "elsewhere"))
     monkeypatch.setenv("FLASK_CONTENT_DIR", str(tiny_content))
     assert create_app().config["INDEX_DIR"] == str(tmp_path / "elsewhere")
+
+
+def test_static_links_carry_a_hash_of_the_file(client, app, tmp_path, monkeypatch):
+    """A front server caches static files for a year (deploy/nginx): a changed file must get a new address."""
+    import hashlib
+    import re
+    from pathlib import Path
+
+    from app.web import static_version
+
+    html = client.get("/").get_data(as_text=True)
+    links = dict(re.findall(r'/static/(site\.(?:css|js))\?v=([0-9a-f]{12})"', html))
+    assert set(links) == {"site.css", "site.js"}
+    for name, version in links.items():
+        content = Path(app.static_folder, name).read_bytes()
+        assert version == hashlib.sha256(content).hexdigest()[:12]
+        assert client.get(f"/static/{name}?v={version}").status_code == 200
+    # The hash follows the content (a file edited in place gets a new one), and a missing file gets none.
+    monkeypatch.setattr(app, "static_folder", str(tmp_path))
+    (tmp_path / "a.css").write_text("one")
+    first = static_version(app, "a.css")
+    (tmp_path / "a.css").write_text("two, longer")
+    assert first and static_version(app, "a.css") not in (None, first)
+    assert static_version(app, "missing.css") is None and static_version(app, "../a.css") is None
