@@ -57,6 +57,11 @@ class Vocabularies:
     # Facets added to the table with a vocabulary file of their own: facet name → value → term / aliases.
     more: dict[str, dict[str, Term]] = field(default_factory=dict)
     more_aliases: dict[str, dict[str, str]] = field(default_factory=dict)
+    # query_words.yaml: kind ("fillers", "stop_words", "name_heads") → language → base forms
+    query_words: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)
+    # municipalities.yaml: period → municipality name (Finnish and Swedish) → region
+    municipalities: dict[str, dict[str, str]] = field(default_factory=dict)
+    municipality_common_words: frozenset[str] = frozenset()  # names that are also common Finnish words
     _terms: dict[str, dict[str, Term]] = field(default_factory=dict, repr=False, compare=False)
 
     def terms(self, facet: str) -> dict[str, Term]:
@@ -198,7 +203,38 @@ def load_vocabularies(directory: str | Path) -> Vocabularies:
     for f in FACETS:
         if f.vocabulary:
             more[f.name], more_aliases[f.name] = _more_vocabulary(directory, f)
-    return Vocabularies(regions, large_areas, themes, periods, groups, aliases, synonyms, more, more_aliases)
+    query_words: dict[str, dict[str, frozenset[str]]] = {}
+    if (directory / "query_words.yaml").exists():
+        doc = _read(directory, "query_words.yaml")
+        for kind in ("fillers", "stop_words", "name_heads"):
+            query_words[kind] = {lang: frozenset(str(w).casefold() for w in (doc.get(kind) or {}).get(lang) or ())
+                                 for lang in LANGUAGES}
+    municipalities: dict[str, dict[str, str]] = {}
+    common: frozenset[str] = frozenset()
+    if (directory / "municipalities.yaml").exists():
+        doc = _read(directory, "municipalities.yaml")
+        common = frozenset(str(n) for n in doc.get("common_words") or ())
+        for period, data in (doc.get("periods") or {}).items():
+            names = municipalities.setdefault(str(period), {})
+            for e in data.get("municipalities") or ():
+                for key in ("fi", "sv"):
+                    if e.get(key):
+                        for name in _municipality_names(str(e[key])):
+                            names[name] = str(e["region"])
+    return Vocabularies(regions, large_areas, themes, periods, groups, aliases, synonyms, more, more_aliases,
+                        query_words, municipalities, common)
+
+
+def _municipality_names(classified: str) -> list[str]:
+    """The names people write for a municipality as Statistics Finland classifies it:
+    "Maarianhamina - Mariehamn" is two, "Koski Tl" is "Koski", "Pedersören kunta" is "Pedersöre"."""
+    names = []
+    for name in classified.split(" - "):
+        name = name.strip()
+        name = name.removesuffix(" Tl")
+        name = "Pedersöre" if name == "Pedersören kunta" else name
+        names.append(name)
+    return names
 
 
 # --- matching editors' spellings -----------------------------------------------------------

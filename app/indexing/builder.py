@@ -17,11 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..content import Problem, load_content
+from ..content import Practice, Problem, load_content
 from ..content.vocabularies import Vocabularies
-from ..names import LANGUAGES
+from ..names import FACETS, LANGUAGES
 from ..processes import Progress
-from .documents import practice_hashes
+from .documents import DocumentMaker, practice_hashes
 from .layout import CONTENT_CACHE, DATA_FORMAT, LEMMA_CACHE, META, current_version
 from .lemmas import prewarm_lemmas
 from .lock import BuildLock
@@ -44,10 +44,18 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step
 
 
-def _synonym_texts(vocab: Vocabularies) -> list[tuple[str, str]]:
-    """The synonym groups' words in every language: every query's expansion analyses them."""
-    words = " ".join(term for group in vocab.synonyms for term in group)
-    return [(lang, words) for lang in LANGUAGES] if words else []
+def _extra_texts(vocab: Vocabularies, practices: list[Practice]) -> list[tuple[str, str]]:
+    """(lang, text) beyond the practices' own fields that the build or a query analyses in every
+    language: the vocabulary's labels and aliases (the documents' metadata, recognising facet values
+    in queries), the synonym groups (every query's expansion) and the organisations (metadata)."""
+    words: list[str] = [term for group in vocab.synonyms for term in group]
+    for f in FACETS:
+        for term in vocab.terms(f.name).values():
+            words.extend(term.labels.values())
+        words.extend(vocab.aliases(f.name))
+    words.extend(sorted({org for p in practices for org in p.organisations}))
+    text = "\n".join(words)
+    return [(lang, text) for lang in LANGUAGES] if text else []
 
 
 class _Laps:
@@ -96,20 +104,22 @@ def build(content_dir: str | Path, index_root: str | Path, *, check_only: bool =
         tmp = root / f".tmp-{stamp}"
         tmp.mkdir()
         served = current_version(root)
-        hashes = practice_hashes(loaded.practices, cache.keys, stored_hashes(root / served if served else None))
+        maker = DocumentMaker(loaded.vocab)
+        hashes = practice_hashes(loaded.practices, cache.keys, stored_hashes(root / served if served else None), maker)
         update = plan(root, hashes) if incremental else None
         lap("plan")
         if update is None:
             prewarm_lemmas(loaded.practices, root / LEMMA_CACHE, procs=procs, progress=progress,
-                           extra=_synonym_texts(loaded.vocab))
+                           extra=_extra_texts(loaded.vocab, loaded.practices))
             lap("analyse")
-            count = write_index(loaded.practices, tmp, hashes, cache.keys, progress, procs=procs)
+            count = write_index(loaded.practices, maker, tmp, hashes, cache.keys, progress, procs=procs)
         else:
             previous, changed, removed = update
-            prewarm_lemmas([p for p in loaded.practices if p.slug in changed], root / LEMMA_CACHE, procs=procs,
-                           extra=_synonym_texts(loaded.vocab))
+            changed_practices = [p for p in loaded.practices if p.slug in changed]
+            prewarm_lemmas(changed_practices, root / LEMMA_CACHE, procs=procs,
+                           extra=_extra_texts(loaded.vocab, changed_practices))
             lap("analyse")
-            count = update_index(loaded.practices, previous, tmp, changed, removed, hashes, cache.keys, progress)
+            count = update_index(loaded.practices, maker, previous, tmp, changed, removed, hashes, cache.keys, progress)
         lap("index")
         meta = {
             "version": f"v-{stamp}",

@@ -1,42 +1,105 @@
 """Practices → Whoosh documents (one per language version), and the hashes that tell what changed.
 
+Every document carries the practice's metadata as text in each language (``meta_fi``, ``meta_sv``,
+``meta_en``): the labels of its regions, large areas, themes and target groups (with the aliases
+editors use), the codes of its priority axis and specific objective as people type them ("TL3",
+"6.1"), its period and organisations. So "Pohjois-Karjalassa" or "kotoutuminen" finds a practice
+tagged so even when its description never says it.
+
+The official names of the priority axes and specific objectives are masked out of the indexed
+body and summary (replaced by spaces, so character offsets stay valid; the stored text is the
+original): a body that repeats objective 6.1's long name ("Nuorten ja muiden heikossa
+työmarkkina-asemassa olevien…") must not match "nuoret" on that alone. A query that names them
+is recognised as the facet value instead (:mod:`app.search.understanding`).
+
 An incremental build compares each practice's hash with the one stored beside the served version:
-only practices whose records (and so documents) changed are re-indexed. The hash covers the whole
-record of every version (facet values too, which are not in the Whoosh documents).
+only practices whose records or documents changed are re-indexed.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 
 from ..content import Practice
+from ..content.vocabularies import Vocabularies
 from ..fingerprints import code_fingerprint
-from .schema import text_field
+from ..names import FACETS, LANGUAGES
+from .schema import META, text_field
 
 
-def document(p: Practice) -> dict[str, str]:
-    """The Whoosh document of one language version (empty fields left out)."""
-    doc = {
-        "slug": p.slug, "lang": p.lang,
-        text_field("title", p.lang): p.title, text_field("project", p.lang): p.project,
-        text_field("summary", p.lang): p.summary, text_field("body", p.lang): p.body_text,
-    }
-    return {k: v for k, v in doc.items() if v}
+def axis_token(code: str) -> str:
+    """The indexed form of an axis code: "TL 3" → "TL3" (a query's "TL 3" is read the same way)."""
+    return code.replace(" ", "")
 
 
-def documents_by_slug(practices: Iterable[Practice]) -> dict[str, list[dict]]:
-    """The Whoosh documents of every practice, by slug."""
-    docs: dict[str, list[dict]] = {}
-    for p in practices:
-        docs.setdefault(p.slug, []).append(document(p))
-    return docs
+def official_names(vocab: Vocabularies) -> list[str]:
+    """Every label of every priority axis and specific objective, longest first."""
+    names = {label for f in ("axis", "objective") for term in vocab.terms(f).values()
+             for label in term.labels.values() if len(label.split()) > 1}
+    return sorted(names, key=len, reverse=True)
 
 
-def practice_hash(versions: list[Practice]) -> str:
-    """20 hex digits identifying a practice's language versions: their records and documents."""
-    data = [(p.record(), document(p)) for p in versions]
-    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:20]
+class DocumentMaker:
+    """Makes the documents of practices under one vocabulary."""
+
+    def __init__(self, vocab: Vocabularies):
+        self.vocab = vocab
+        names = official_names(vocab)
+        pattern = "|".join(r"\s+".join(re.escape(w) for w in name.split()) for name in names)
+        self._official = re.compile(pattern, re.IGNORECASE) if pattern else None
+
+    def mask(self, text: str) -> str:
+        """``text`` with the official names of axes and objectives replaced by spaces (same length)."""
+        if self._official is None or not text:
+            return text
+        return self._official.sub(lambda m: " " * len(m.group()), text)
+
+    def meta(self, p: Practice, lang: str) -> str:
+        """The practice's metadata as text in ``lang``: one line per facet value."""
+        lines: list[str] = []
+        for f in FACETS:
+            if f.name == "lang":
+                continue
+            for value in p.values(f):
+                if f.name == "axis":
+                    lines.append(axis_token(value))
+                elif f.name in ("objective", "period"):
+                    lines.append(value)
+                else:
+                    lines.append(self.vocab.label(f.name, value, lang))
+                    if lang == "fi":
+                        lines.extend(a for a, v in self.vocab.aliases(f.name).items() if v == value)
+        lines.extend(p.organisations)
+        return "\n".join(dict.fromkeys(lines))
+
+    def document(self, p: Practice) -> dict[str, str]:
+        """The Whoosh document of one language version (empty fields left out)."""
+        body, summary = self.mask(p.body_text), self.mask(p.summary)
+        doc = {
+            "slug": p.slug, "lang": p.lang,
+            text_field("title", p.lang): p.title, text_field("project", p.lang): p.project,
+            text_field("summary", p.lang): summary, text_field("body", p.lang): body,
+            **{text_field(META, lang): self.meta(p, lang) for lang in LANGUAGES},
+        }
+        if body != p.body_text:
+            doc[f"_stored_{text_field('body', p.lang)}"] = p.body_text
+        if summary != p.summary:
+            doc[f"_stored_{text_field('summary', p.lang)}"] = p.summary
+        return {k: v for k, v in doc.items() if v}
+
+    def by_slug(self, practices: Iterable[Practice]) -> dict[str, list[dict]]:
+        """The documents of every practice, by slug."""
+        docs: dict[str, list[dict]] = {}
+        for p in practices:
+            docs.setdefault(p.slug, []).append(self.document(p))
+        return docs
+
+    def practice_hash(self, versions: list[Practice]) -> str:
+        """20 hex digits identifying a practice's language versions: their records and documents."""
+        data = [(p.record(), self.document(p)) for p in versions]
+        return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:20]
 
 
 def documents_fingerprint() -> str:
@@ -44,7 +107,8 @@ def documents_fingerprint() -> str:
     return code_fingerprint(("indexing/documents.py", "indexing/schema.py", "content/model.py"))
 
 
-def practice_hashes(practices: list[Practice], keys: dict[str, str], stored: dict) -> dict[str, str]:
+def practice_hashes(practices: list[Practice], keys: dict[str, str], stored: dict,
+                    maker: DocumentMaker) -> dict[str, str]:
     """Hash of every slug's versions, reused from ``stored`` (the previous version's
     ``{"fingerprint", "hashes", "keys"}``) where the slug's files did not change (``keys``: the
     content loader's per-slug hash of files, vocabularies and code)."""
@@ -55,5 +119,5 @@ def practice_hashes(practices: list[Practice], keys: dict[str, str], stored: dic
     for p in practices:
         if p.slug not in hashes:
             fresh.setdefault(p.slug, []).append(p)
-    hashes.update((slug, practice_hash(versions)) for slug, versions in fresh.items())
+    hashes.update((slug, maker.practice_hash(versions)) for slug, versions in fresh.items())
     return hashes

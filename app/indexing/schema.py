@@ -1,7 +1,7 @@
 """The Whoosh schema of an index version: what search and highlighting read, and nothing more.
 
-One text field per kind (title, project, summary, body) and language, each with its language's
-analyser (:func:`app.text.analyzer_for`), positions for phrases and character offsets for
+One text field per kind (title, project, summary, body, and the metadata as text) and language,
+each with its language's analyser (:func:`app.text.analyzer_for`), positions for phrases and character offsets for
 highlighting; ``slug`` (a column: document number → practice, and the term an update deletes by)
 and ``lang``. Facets are not Whoosh fields: they are counted from bitsets (:mod:`.browse`).
 """
@@ -12,8 +12,9 @@ from whoosh import fields
 from ..names import LANGUAGES
 from ..text import analyzer_for
 
+META = "meta"  # the kind of the fields holding a practice's metadata as text (app/indexing/documents.py)
 # BM25F weight of each text field kind.
-TEXT_BOOSTS = {"title": 4.0, "project": 3.0, "summary": 2.0, "body": 1.0}
+TEXT_BOOSTS = {"title": 4.0, "project": 3.0, "summary": 2.0, "body": 1.0, META: 2.0}
 
 
 def text_field(kind: str, lang: str) -> str:
@@ -40,7 +41,7 @@ def make_schema() -> fields.Schema:
     for lang in LANGUAGES:
         for kind, boost in TEXT_BOOSTS.items():
             spec[text_field(kind, lang)] = fields.TEXT(
-                analyzer=analyzer_for(lang), stored=True, chars=True, phrase=True,
+                analyzer=analyzer_for(lang, whole_words=kind == META), stored=True, chars=True, phrase=True,
                 field_boost=boost, multitoken_query="or",
             )
     return fields.Schema(**spec)

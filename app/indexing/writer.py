@@ -20,14 +20,15 @@ from ..engine import cancel_writer, link_index, parallel_writer
 from ..processes import PARALLEL_FROM, Progress, worker_count
 from .browse import Browse
 from .catalog import light, open_catalog, update_catalog, write_catalog
-from .documents import documents_by_slug, documents_fingerprint
+from .documents import DocumentMaker, documents_fingerprint
 from .layout import BROWSE, CATALOG_DB, DOC_HASHES, SPELLING
 from .schema import make_schema
 from .spelling import SpellingDictionary, count_words, document_text, words_of
 
 
-def _add_documents(writer, practices: Iterable[Practice], count: int, progress: Progress | None) -> None:  # noqa: ANN001
-    docs = (doc for docs in documents_by_slug(practices).values() for doc in docs)
+def _add_documents(writer, maker: DocumentMaker, practices: Iterable[Practice], count: int,  # noqa: ANN001
+                   progress: Progress | None) -> None:
+    docs = (doc for docs in maker.by_slug(practices).values() for doc in docs)
     if progress:
         docs = progress(docs, total=count, desc="indexing")
     for doc in docs:
@@ -50,15 +51,15 @@ def check_documents(target: Path, expected: int) -> int:
     return total - found
 
 
-def write_index(practices: list[Practice], target: Path, hashes: dict[str, str], keys: dict[str, str],
-                progress: Progress | None = None, *, procs: int | None = None) -> int:
+def write_index(practices: list[Practice], maker: DocumentMaker, target: Path, hashes: dict[str, str],
+                keys: dict[str, str], progress: Progress | None = None, *, procs: int | None = None) -> int:
     """Write a complete index version of ``practices`` into the empty directory ``target``; return
     the number of documents. ``hashes`` and ``keys`` (per slug) are stored for the next build."""
     ix = index.create_in(str(target), make_schema())
     workers = worker_count(procs) if procs or len(practices) >= PARALLEL_FROM else 1
     writer = parallel_writer(ix, workers, len(practices)) if workers > 1 else ix.writer(limitmb=256, compound=False)
     try:
-        _add_documents(writer, sorted(practices, key=lambda p: (p.slug, p.lang)), len(practices), progress)
+        _add_documents(writer, maker, sorted(practices, key=lambda p: (p.slug, p.lang)), len(practices), progress)
         if progress:  # the workers sort and write their segments now: often as long as the adding took
             for _ in progress(_after(writer.commit, len(practices)), total=len(practices), desc="writing segments"):
                 pass
@@ -68,12 +69,13 @@ def write_index(practices: list[Practice], target: Path, hashes: dict[str, str],
         cancel_writer(writer)
         raise
     check_documents(target, len(practices))
-    write_version_data(practices, target, hashes, keys)
+    write_version_data(practices, maker, target, hashes, keys)
     return len(practices)
 
 
-def update_index(practices: list[Practice], previous: Path, target: Path, changed: set[str], removed: set[str],
-                 hashes: dict[str, str], keys: dict[str, str], progress: Progress | None = None) -> int:
+def update_index(practices: list[Practice], maker: DocumentMaker, previous: Path, target: Path, changed: set[str],
+                 removed: set[str], hashes: dict[str, str], keys: dict[str, str],
+                 progress: Progress | None = None) -> int:
     """Write into ``target`` the version ``previous`` with the documents of the ``changed`` and
     ``removed`` slugs replaced; return the number of documents."""
     link_index(previous, target)
@@ -82,18 +84,18 @@ def update_index(practices: list[Practice], previous: Path, target: Path, change
         for slug in sorted(changed | removed):
             writer.delete_by_term("slug", slug)
         new = [p for p in practices if p.slug in changed]
-        _add_documents(writer, new, len(new), progress)
+        _add_documents(writer, maker, new, len(new), progress)
         writer.commit()  # the default policy merges the small segments of earlier updates
     except BaseException:
         writer.cancel()
         raise
     check_documents(target, len(practices))
-    write_version_data(practices, target, hashes, keys, previous=previous, changed=changed, removed=removed)
+    write_version_data(practices, maker, target, hashes, keys, previous=previous, changed=changed, removed=removed)
     return len(practices)
 
 
-def write_version_data(practices: list[Practice], target: Path, hashes: dict[str, str], keys: dict[str, str], *,
-                       previous: Path | None = None, changed: set[str] = frozenset(),
+def write_version_data(practices: list[Practice], maker: DocumentMaker, target: Path, hashes: dict[str, str],
+                       keys: dict[str, str], *, previous: Path | None = None, changed: set[str] = frozenset(),
                        removed: set[str] = frozenset()) -> None:
     """Write the catalogue, the browse arrays, the spelling dictionary and the practice hashes of a
     version (updating ``previous``'s when given)."""
@@ -110,30 +112,34 @@ def write_version_data(practices: list[Practice], target: Path, hashes: dict[str
     with index.open_dir(str(target)).reader() as reader:
         browse = Browse.from_records(records, reader.column_reader("slug"))
     browse.save(target / BROWSE)
-    SpellingDictionary.from_counts(spelling_counts(practices, previous, changed, removed)).save(target / SPELLING)
+    SpellingDictionary.from_counts(spelling_counts(practices, maker, previous, changed, removed)).save(target / SPELLING)
     (target / DOC_HASHES).write_text(json.dumps({"fingerprint": documents_fingerprint(), "hashes": hashes,
                                                  "keys": keys}, sort_keys=True), encoding="utf-8")
 
 
-def spelling_counts(practices: list[Practice], previous: Path | None = None,
+def spelling_counts(practices: list[Practice], maker: DocumentMaker, previous: Path | None = None,
                     changed: set[str] = frozenset(), removed: set[str] = frozenset()) -> Counter[str]:
-    """Document count of every word of ``practices``; from ``previous``'s counts when updating that version.
+    """Document count of every word of ``practices`` as indexed (official names masked, as the search
+    sees them); from ``previous``'s counts when updating that version.
 
     An update re-tokenises only the changed practices: it subtracts the words of their old documents
     (whose texts the previous catalogue keeps) and adds those of the new ones.
     """
+    def text(title: str, project: str, summary: str, body: str) -> str:
+        return document_text(title, project, maker.mask(summary), maker.mask(body))
+
     old = SpellingDictionary.load(previous / SPELLING) if previous is not None else None
     if old is None:  # a full build
-        return count_words(document_text(p.title, p.project, p.summary, p.body_text) for p in practices)
+        return count_words(text(p.title, p.project, p.summary, p.body_text) for p in practices)
     counts = old.counts()
     catalog = open_catalog(previous)
     try:
         for slug in changed | removed:
             for record in (catalog.get(slug) or {}).values():
-                counts.subtract(words_of(document_text(record["title"], record["project"], record["summary"],
-                                                       record["body_text"])))
+                counts.subtract(words_of(text(record["title"], record["project"], record["summary"],
+                                              record["body_text"])))
     finally:
         catalog.close()
-    counts.update(count_words(document_text(p.title, p.project, p.summary, p.body_text)
+    counts.update(count_words(text(p.title, p.project, p.summary, p.body_text)
                               for p in practices if p.slug in changed))
     return +counts  # without the words no document has any more

@@ -1,23 +1,33 @@
-"""A parsed query's words → analysed terms in every language, synonyms added → the Whoosh query.
+"""A query's words → Whoosh queries: analysed in every language, with their alternatives.
 
-Each item is searched in every text field of every language, analysed by that language's analyser
-(:func:`app.text.analyzer_for`, query mode: whole-word base forms and stems). An item's synonyms
-(the vocabulary's synonym groups, matched by base form in any language) are ORed with it.
+Each item of a query (a word or a phrase) becomes one clause, an OR of:
+
+- the item itself in every text field of every language, analysed by that language's analyser
+  (:func:`app.text.analyzer_for`, query mode: whole-word base forms and stems);
+- its synonyms (the vocabulary's groups, matched by base form in any language; a multi-word
+  synonym is a phrase, a stop word is never a synonym);
+- for a compound ("kotoutumiskoulutus", "Ohjaamo-toiminta", "lärlingsutbildning"), all of its parts
+  in the same document, worth less than the compound itself (``PARTS_BOOST``): so a closed, a
+  hyphenated and a spaced spelling find the same practices;
+- the metadata terms of a facet value the item names indirectly (a municipality's region, an
+  objective's code for its official name), in the metadata fields only, worth ``META_BOOST``.
 """
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from whoosh import query as wq
 
 from ..content.vocabularies import Vocabularies
-from ..indexing.schema import text_fields
+from ..indexing.schema import META, text_field, text_fields
 from ..names import LANGUAGES
-from ..text import analyzer_for
-from .query import Item, ParsedQuery
+from ..text import analyzer_for, compound_parts
+from .query import Item
 
 MAX_PHRASE_VARIANTS = 16
+PARTS_BOOST = 0.5
+META_BOOST = 0.5
 
 
 def analyse(word: str, lang: str) -> list[list[str]]:
@@ -38,9 +48,9 @@ def item_terms(item: Item) -> dict[str, frozenset[str]]:
 class Synonyms:
     """The vocabulary's synonym groups, looked up by an item's base forms in any language."""
 
-    def __init__(self, vocab: Vocabularies):
+    def __init__(self, vocab: Vocabularies, is_stop_word: Callable[[str], bool] = lambda w: False):
         self._groups = [[Item(tuple(t.split())) for t in group] for group in vocab.synonyms]
-        self._members: list[list[dict[str, frozenset[str]]]] | None = None
+        self._is_stop_word = is_stop_word
         self._lookup: dict[tuple[str, frozenset[str]], list[tuple[int, int]]] | None = None
 
     def _index(self) -> dict[tuple[str, frozenset[str]], list[tuple[int, int]]]:
@@ -64,7 +74,8 @@ class Synonyms:
         for lang in LANGUAGES:
             for g, m in index.get((lang, mine[lang]), ()) if mine[lang] else ():
                 member_of[g] = min(member_of.get(g, m), m)
-        return [other for g in sorted(member_of) for k, other in enumerate(self._groups[g]) if k != member_of[g]]
+        return [other for g in sorted(member_of) for k, other in enumerate(self._groups[g])
+                if k != member_of[g] and not (len(other.words) == 1 and self._is_stop_word(other.words[0]))]
 
 
 def _positions_query(fieldname: str, positions: Sequence[Sequence[str]]) -> wq.Query | None:
@@ -82,31 +93,51 @@ def _positions_query(fieldname: str, positions: Sequence[Sequence[str]]) -> wq.Q
     return phrases[0] if len(phrases) == 1 else wq.Or(phrases)
 
 
-def item_query(item: Item, alternatives: Sequence[Item] = ()) -> wq.Query | None:
-    """One item (and its alternatives) searched in every field of every language, each language
-    with its own analysis; None when no word of it yields a term."""
-    clauses = []
-    for variant in (item, *alternatives):
-        for lang in LANGUAGES:
-            positions = [p for w in variant.words for p in analyse(w, lang)]
-            for name in text_fields(lang):
-                q = _positions_query(name, positions)
-                if q is not None:
-                    clauses.append(q)
+def _or(clauses: list[wq.Query], boost: float = 1.0) -> wq.Query | None:
     if not clauses:
         return None
-    return clauses[0] if len(clauses) == 1 else wq.Or(clauses)
+    node = clauses[0] if len(clauses) == 1 else wq.Or(clauses)
+    if boost != 1.0:
+        node.boost = boost
+    return node
 
 
-def whoosh_query(parsed: ParsedQuery, synonyms: Synonyms) -> wq.Query | None:
-    """The Whoosh query of a parsed query with synonyms, or None when it has no searchable word."""
-    musts = []
-    for group in parsed.must:
-        ors = [q for q in (item_query(i, synonyms.expand(i)) for i in group) if q is not None]
-        if ors:
-            musts.append(ors[0] if len(ors) == 1 else wq.Or(ors))
-    nots = [q for q in (item_query(i) for i in parsed.must_not) if q is not None]
-    if not musts and not nots:
-        return None
-    positive = wq.And(musts) if len(musts) > 1 else (musts[0] if musts else wq.Every())
-    return wq.AndNot(positive, wq.Or(nots)) if nots else positive
+def _variant_clauses(item: Item, kinds: Sequence[str] | None = None) -> list[wq.Query]:
+    clauses = []
+    for lang in LANGUAGES:
+        positions = [p for w in item.words for p in analyse(w, lang)]
+        for name in ([text_field(k, lang) for k in kinds] if kinds else text_fields(lang)):
+            q = _positions_query(name, positions)
+            if q is not None:
+                clauses.append(q)
+    return clauses
+
+
+def part_queries(word: str) -> list[wq.Query]:
+    """One query per part of a compound ``word`` (the first language that splits it): the part in any
+    field of the text (not the metadata: "Keski-Suomi" is not "keski" of one label and "suomi" of another)."""
+    for lang in LANGUAGES:
+        parts = compound_parts(word, lang)
+        if len(parts) > 1:
+            fields = [f for f in text_fields(lang) if f != text_field(META, lang)]
+            return [wq.Or([wq.Term(f, part) for f in fields]) for part in dict.fromkeys(parts)]
+    return []
+
+
+def _parts_clause(word: str) -> wq.Query | None:
+    """All parts of a compound ``word`` in one document (any field)."""
+    parts = part_queries(word)
+    return _or([wq.And(parts)], PARTS_BOOST) if len(parts) > 1 else None
+
+
+def item_query(item: Item, synonyms: Sequence[Item] = (), meta: Sequence[str] = (),
+               parts: bool = True) -> wq.Query | None:
+    """The clause of one item: itself and its synonyms in every field of every language, its
+    compound parts, and ``meta`` (labels or codes searched in the metadata fields); None when no
+    word of it yields a term."""
+    clauses = [c for variant in (item, *synonyms) for c in _variant_clauses(variant)]
+    if parts and not item.is_phrase:
+        clauses.extend(filter(None, [_parts_clause(item.words[0])]))
+    for label in meta:
+        clauses.extend(filter(None, [_or(_variant_clauses(Item(tuple(label.split())), [META]), META_BOOST)]))
+    return _or(clauses)

@@ -1,11 +1,23 @@
 """The visitor's query language, parsed by hand so that no input can fail or reach schema fields.
 
-Syntax: words (all must match), "quoted phrases", ``OR`` between two items, ``NOT word`` or
-``-word``. Anything else (wildcards, ``field:``, ``^``, ``~``, brackets) is read as plain words.
+Syntax: words, "quoted phrases", ``OR`` between two items, ``NOT word`` or ``-word`` (a hyphen at
+the start of the query or after a space). Anything else (wildcards, ``field:``, ``^``, ``~``,
+brackets) is read as plain words. The text is read the way the indexer reads a description:
+
+- Unicode is composed (NFC): "ä" pasted as a + a combining diaeresis is "ä";
+- a case ending after a colon belongs to its word ("ESR:n", "EU:ssa", "2017:ssä"), as the
+  tokeniser reads it; another colon separates words;
+- the codes of priority axes and specific objectives are read as the index holds them:
+  "TL 3", "TL3", "tl. 3" → "TL3"; "et 6.1", "et. 6.1" → "6.1";
+- a space-hyphen word after a name ("Nuoret Duuniin 2017 -hankkeen", "Ohjaamo -toiminta") is a
+  word of the query, not an exclusion, when ``is_name_head`` says so (the caller knows the
+  Finnish words written so: hanke, malli, toiminta, projekti …).
 """
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 MAX_QUERY_CHARS = 500
@@ -53,15 +65,33 @@ class ParsedQuery:
         return ParsedQuery([[fix(i) for i in group] for group in self.must], list(self.must_not), self.truncated)
 
 
+# A colon not followed by a case ending (1–6 letters closing the word) separates words.
+_SEPARATORS = re.compile(r"[\s*?^~(){}\[\]<>\\]+|:(?![^\W\d_]{1,6}(?![^\W_]))")
+_AXIS = re.compile(r"\bTL\s*\.?\s*(\d{1,2})\b", re.IGNORECASE)
+_OBJECTIVE = re.compile(r"\bET\s*\.?\s*(\d{1,2}\s*\.\s*\d{1,2})\b", re.IGNORECASE)
+
+
 def _clean_words(text: str) -> tuple[str, ...]:
     # Drop characters that are only syntax elsewhere; the analysers see the words.
-    words = re.split(r"[\s*?^~(){}\[\]<>:\\]+", text)
-    return tuple(w[:MAX_WORD_CHARS] for w in words if w.strip("-+'.,;!"))
+    words = _SEPARATORS.split(text)
+    return tuple(w[:MAX_WORD_CHARS] for w in words if w and w.strip("-+'.,;!:"))
 
 
-def parse(text: str) -> ParsedQuery:
-    """Parse the visitor's query; never raises, bounds its length and number of items."""
+def normalise(text: str) -> str:
+    """The query text as the parser reads it: printable, NFC, codes written as the index holds them."""
     text = "".join(ch for ch in text if ch.isprintable() or ch.isspace())
+    text = unicodedata.normalize("NFC", text)
+    text = _AXIS.sub(lambda m: f"TL{int(m.group(1))}", text)
+    return _OBJECTIVE.sub(lambda m: re.sub(r"\s+", "", m.group(1)), text)
+
+
+def parse(text: str, is_name_head: Callable[[str], bool] | None = None) -> ParsedQuery:
+    """Parse the visitor's query; never raises, bounds its length and number of items.
+
+    ``is_name_head(word)`` tells whether a word written " -word" after another word is part of a
+    name (a Finnish space-hyphen compound) rather than an exclusion.
+    """
+    text = normalise(text)
     parsed = ParsedQuery()
     if len(text) > MAX_QUERY_CHARS:
         text, parsed.truncated = text[:MAX_QUERY_CHARS], True
@@ -76,7 +106,10 @@ def parse(text: str) -> ParsedQuery:
             negate = True
             continue
         if raw.startswith("-") and len(raw) > 1 and not raw.startswith('-"'):
-            negate, raw = True, raw[1:]
+            if parsed.must and is_name_head is not None and is_name_head(raw[1:]):
+                raw = raw[1:]  # "… 2017 -hankkeen": a word of the name
+            else:
+                negate, raw = True, raw[1:]
         elif raw.startswith("+"):
             raw = raw[1:]
         words = _clean_words(raw.strip('"'))

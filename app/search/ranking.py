@@ -200,17 +200,23 @@ class Best:
         return [(int(o), int(d)) for o, d in zip(ordinals[order], docs[order])]
 
 
-def best_documents(v, wquery: wq.Query, blocks: Blocks | None = None) -> Best:  # noqa: ANN001
-    """The best-scoring live document of every practice of index version ``v`` matching ``wquery``.
-
-    Ties go to the lower document number, as in Whoosh's collapsed results. ``blocks`` keeps the
-    decoded postings for the snippets of the documents shown.
-    """
-    scores = v.ranker.scores(wquery, blocks)
-    docs = np.flatnonzero((scores > 0) & v.live_mask())
+def best_of(v, scores: np.ndarray, candidates: np.ndarray) -> Best:  # noqa: ANN001
+    """The best-scoring document of every practice of index version ``v`` among the ``candidates``
+    (a boolean array over document numbers), with ``scores``; ties go to the lower document number,
+    as in Whoosh's collapsed results."""
+    docs = np.flatnonzero(candidates)
     ordinals, docs_scores = v.doc_ordinals()[docs], scores[docs]
     order = np.lexsort((docs, -docs_scores, ordinals))  # by practice, best first
     ordinals, docs, docs_scores = ordinals[order], docs[order], docs_scores[order]
     first = np.ones(len(ordinals), dtype=bool)
     first[1:] = ordinals[1:] != ordinals[:-1]
     return Best(ordinals[first], docs_scores[first], docs[first])
+
+
+def best_documents(v, wquery: wq.Query, blocks: Blocks | None = None) -> Best:  # noqa: ANN001
+    """The best-scoring live document of every practice of index version ``v`` matching ``wquery``.
+
+    ``blocks`` keeps the decoded postings for the snippets of the documents shown.
+    """
+    scores = v.ranker.scores(wquery, blocks)
+    return best_of(v, scores, (scores > 0) & v.live_mask())

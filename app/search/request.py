@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from ..content.vocabularies import Vocabularies
+from ..content.vocabularies import Vocabularies, nfc
 from ..names import FACETS
 from .query import MAX_QUERY_CHARS
 
@@ -46,7 +46,7 @@ def parse_args(getlist: Callable[[str], list[str]], vocab: Vocabularies,
         known = vocab.terms(f.name)
         chosen: list[str] = []
         for raw in getlist(f.name)[:MAX_VALUES_PER_FACET]:
-            value = raw.strip()
+            value = nfc(raw.strip())
             if not value:
                 continue
             if value in known:

@@ -136,6 +136,19 @@ class FacetValue:
 
 
 @dataclass
+class Offered:
+    """A facet value the query names, offered as a filter: how many of the results it keeps."""
+
+    facet: str
+    value: str
+    label: str
+    count: int
+    words: tuple[str, ...]  # the query's words that named it
+    via: str = ""  # a municipality's name, when the region was recognised through it
+    periods: tuple[str, ...] = ()  # the periods whose classification puts the municipality there
+
+
+@dataclass
 class SearchResponse:
     request: SearchRequest
     total: int
@@ -150,6 +163,10 @@ class SearchResponse:
     suggestion: dict | None = None  # {"q": better-spelled query, "total": its result count}
     relaxations: list[dict] = field(default_factory=list)  # zero results: one filter less
     matrix: dict[tuple[str, str], int] | None = None  # the overview's (theme, axis) → count, when asked
+    match: str = "every"  # "every" (no query), "all" (every word), "partial" (some words), "none"
+    missing: list[str] = field(default_factory=list)  # words no practice holds (partial and none)
+    excluded: list[str] = field(default_factory=list)  # items excluded with "-"
+    recognised: list[Offered] = field(default_factory=list)  # facet values the query names
 
 
 def response_json(resp: SearchResponse, url_of: Callable[[Result], str]) -> dict[str, Any]:
@@ -171,6 +188,11 @@ def response_json(resp: SearchResponse, url_of: Callable[[Result], str]) -> dict
         "corrected": [{"typed": k, "searched": v} for k, v in resp.corrected.items()],
         "suggestion": resp.suggestion,
         "relaxations": resp.relaxations,
+        "match": resp.match,
+        "missing": list(resp.missing),
+        "excluded": list(resp.excluded),
+        "recognised": [{"facet": o.facet, "value": o.value, "label": o.label, "count": o.count,
+                        "words": list(o.words), "via": o.via, "periods": list(o.periods)} for o in resp.recognised],
         "index_version": resp.version,
     }
 

@@ -18,10 +18,11 @@ from ..indexing.layout import LEMMA_CACHE
 from .facets import labelled
 from .interpret import Interpretation, Interpreter
 from .lists import all_in_order, known_results, page_by_relevance, page_by_title, result_of
-from .ranking import Best, Blocks, best_documents
+from .matching import match
+from .ranking import Blocks
 from .related import related
 from .request import SearchRequest
-from .response import Result, SearchResponse
+from .response import Offered, Result, SearchResponse
 from .version import IndexVersion, VersionHolder
 
 MATRIX = ("theme", "axis")  # the overview's facets: rows and columns
@@ -50,47 +51,59 @@ class SearchService:
         """The open index version (NoIndex when there is none)."""
         return self._versions.get()
 
-    def _matching(self, v: IndexVersion, meant: Interpretation, blocks: Blocks | None = None) -> tuple[int, Best | None]:
-        """Practices matching the interpreted query (a bitset) and their best documents."""
-        if meant.query is None:
-            return v.facets.all, None
-        best = best_documents(v, meant.query, blocks)
-        return best.bits(v.facets.size), best
-
     def search(self, req: SearchRequest, matrix: bool = False) -> SearchResponse:
         """One page of results, disjunctive facet counts and snippets; with ``matrix``, also the
         overview's counts per theme × priority axis (``response.matrix``)."""
         v = self.version()
         meant = self.interpreter.interpret(v, req.q)
         selections = {f: list(vals) for f, vals in req.filters.items()}
+        filters = v.facets.filter_bits(selections)
         blocks: Blocks = {}
-        text_bits, best = self._matching(v, meant, blocks)
-        filtered = text_bits & v.facets.filter_bits(selections)
+        found = match(v, meant, filters, blocks)
+        filtered = found.bits & filters
         total = filtered.bit_count()
         pages = max(1, math.ceil(total / req.per_page))
         page = min(req.page, pages)
-        if best is None or req.sort == "title":
-            results = page_by_title(v, filtered, page, req.per_page, req.ui_lang, meant.query, best, blocks,
+        query = meant.positive_query()
+        if found.best is None or req.sort == "title":
+            results = page_by_title(v, filtered, page, req.per_page, req.ui_lang, query, found.best, blocks,
                                     meant.explain)
         else:
-            results = page_by_relevance(v, filtered, best, blocks, page, req.per_page, req.ui_lang, meant.query,
+            results = page_by_relevance(v, filtered, found.best, blocks, page, req.per_page, req.ui_lang, query,
                                         meant.explain)
         response = SearchResponse(
             request=req, total=total, page=page, pages=pages, results=results,
-            facets=labelled(v.facets.counts(text_bits, selections), self.vocab, req.ui_lang),
+            facets=labelled(v.facets.counts(found.bits, selections), self.vocab, req.ui_lang),
             notices=["query_truncated"] if meant.truncated else [], version=v.name, corrected=meant.corrected,
-            suggestion=self._suggestion(v, meant, selections, total) if meant.query is not None and total < 3 else None,
-            relaxations=self._relaxations(v, text_bits, selections) if total == 0 else [],
+            suggestion=self._suggestion(v, meant, filters, total) if meant.clauses and total < 3 else None,
+            relaxations=self._relaxations(v, found.bits, selections) if total == 0 else [],
+            match=found.kind, missing=found.missing if found.kind != "all" else [],
+            excluded=[c.text for c in meant.excluded],
+            recognised=self._offered(v, meant, filtered, selections, req.ui_lang),
         )
         if matrix:
-            response.matrix = self._cross_counts(v, text_bits, req, *MATRIX)
+            response.matrix = self._cross_counts(v, found.bits, req, *MATRIX)
         return response
 
-    def _suggestion(self, v: IndexVersion, meant: Interpretation, selections: Mapping[str, list[str]],
-                    total: int) -> dict | None:
-        filters = v.facets.filter_bits(selections)
-        return self.interpreter.suggestion(
-            v, meant, lambda query: (best_documents(v, query).bits(v.facets.size) & filters).bit_count(), total)
+    def _suggestion(self, v: IndexVersion, meant: Interpretation, filters: int, total: int) -> dict | None:
+        def count(other: Interpretation) -> int:
+            found = match(v, other, filters)
+            return (found.bits & filters).bit_count() if found.kind == "all" else 0
+
+        return self.interpreter.suggestion(v, meant, count, total)
+
+    def _offered(self, v: IndexVersion, meant: Interpretation, results: int, selections: Mapping[str, list[str]],
+                 ui_lang: str) -> list[Offered]:
+        """The facet values the query names, as filters to choose: how many of the results each keeps."""
+        out = []
+        for r in meant.recognised:
+            if r.value in selections.get(r.facet, ()):
+                continue
+            count = (results & v.facets.selection_bits(r.facet, [r.value])).bit_count()
+            if count:
+                out.append(Offered(r.facet, r.value, self.vocab.display_label(r.facet, r.value, ui_lang), count,
+                                   r.words, r.via, r.periods))
+        return out
 
     @staticmethod
     def _relaxations(v: IndexVersion, text_bits: int, selections: Mapping[str, list[str]]) -> list[dict]:
@@ -113,13 +126,15 @@ class SearchService:
         return v.facets.cross_counts(text_bits & v.facets.filter_bits(others), facet_a, facet_b)
 
     # -- lists a person takes away: exports, feed, shortlist
-    def all_matching(self, req: SearchRequest, limit: int | None = None) -> tuple[list[Result], int]:
+    def all_matching(self, req: SearchRequest, limit: int | None = None) -> tuple[list[Result], int, str]:
         """The practices matching the request (not one page) in the order of the result list, at most
-        ``limit`` of them, and how many match in all."""
+        ``limit`` of them, how many match in all, and the kind of match ("every", "all", "partial", "none")."""
         v = self.version()
-        text_bits, best = self._matching(v, self.interpreter.interpret(v, req.q))
-        matching = text_bits & v.facets.filter_bits({f: list(vals) for f, vals in req.filters.items()})
-        return all_in_order(v, matching, best, req.sort == "title", req.ui_lang, limit), matching.bit_count()
+        filters = v.facets.filter_bits({f: list(vals) for f, vals in req.filters.items()})
+        found = match(v, self.interpreter.interpret(v, req.q), filters)
+        matching = found.bits & filters
+        results = all_in_order(v, matching, found.best, req.sort == "title", req.ui_lang, limit)
+        return results, matching.bit_count(), found.kind
 
     def results_for(self, slugs: Sequence[str], ui_lang: str) -> list[Result]:
         """The known practices among ``slugs`` in the given order (a shortlist); unknown ones are left out."""

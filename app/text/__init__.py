@@ -15,12 +15,13 @@ Work is lazy: importing this package neither loads the Voikko dictionary nor bui
 dictionary and the word cache are module globals, so the analysers themselves only hold a language
 code and pickle cleanly.
 """
-from .analyzer import LemmaFilter, analyzer_for, check_lang, explain_terms, lemmas
+from .analyzer import LemmaFilter, analyzer_for, check_lang, compound_parts, explain_terms, lemmas
 from .finnish import load_dictionary
 from .lemma_store import cache_fingerprint, load_cache, save_cache, use_store
 from .tokens import WordTokenizer, token_texts
 from .words import WordTerms, analyse_forms, cache_clear, cache_info, cache_update, reserve_cache, uncached_forms
 
 __all__ = ["LemmaFilter", "WordTerms", "WordTokenizer", "analyse_forms", "analyzer_for", "cache_clear", "cache_fingerprint",
+           "compound_parts",
            "cache_info", "cache_update", "check_lang", "explain_terms", "lemmas", "load_cache", "load_dictionary",
            "reserve_cache", "save_cache", "token_texts", "uncached_forms", "use_store"]

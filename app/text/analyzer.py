@@ -36,12 +36,13 @@ class LemmaFilter(Filter):
 
     is_morph = True
 
-    def __init__(self, lang: str) -> None:
+    def __init__(self, lang: str, whole_words: bool = False) -> None:
         check_lang(lang)
         self.lang = lang
+        self.whole_words = whole_words
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        lang = self.lang
+        lang, whole = self.lang, getattr(self, "whole_words", False)
         for t in tokens:
             # Inlined cache hit: this loop is the indexer's hot path.
             entry = _CACHE.get((lang, t.text))
@@ -49,14 +50,16 @@ class LemmaFilter(Filter):
                 entry = word_terms(t.text, lang)
             else:
                 _STATS["hits"] += 1
-            for text in entry.query if t.mode == "query" else entry.terms:
+            for text in entry.query if whole or t.mode == "query" else entry.terms:
                 t.text = text
                 yield t
 
 
-def analyzer_for(lang: str) -> Analyzer:
-    """Return the analyser used at index and query time for text in ``lang``."""
-    return WordTokenizer() | LemmaFilter(lang)
+def analyzer_for(lang: str, whole_words: bool = False) -> Analyzer:
+    """Return the analyser used at index and query time for text in ``lang``; with ``whole_words``,
+    one that indexes whole-word terms only (no compound parts), as the metadata fields do: a
+    query for "Pohjanmaa" must not find the "pohjanmaa" inside "Etelä-Pohjanmaa"."""
+    return WordTokenizer() | LemmaFilter(lang, whole_words)
 
 
 def lemmas(word: str, lang: str) -> list[str]:
@@ -77,3 +80,11 @@ def explain_terms(word: str, lang: str) -> list[tuple[str, str]]:
         for term, kind in zip(entry.terms, entry.kinds):
             out.setdefault(term, kind)
     return list(out.items())
+
+
+def compound_parts(word: str, lang: str) -> tuple[str, ...]:
+    """The base forms of the parts of ``word`` as a compound in ``lang`` ("kotoutumiskoulutus" →
+    ("kotoutua", "koulutus"), "Ohjaamo-toiminta" → ("ohjaamo", "toiminta")); empty when it is none."""
+    check_lang(lang)
+    texts = list(token_texts(word))
+    return word_terms(texts[0], lang).parts if len(texts) == 1 else ()

@@ -35,6 +35,11 @@ def _voikko() -> Callable[[str], list[Any]]:
     return _VOIKKO
 
 
+def is_word(word: str) -> bool:
+    """Whether Voikko reads ``word`` as a Finnish word form (a lowercased token text)."""
+    return 0 < len(word) <= _MAX_VOIKKO_LEN and bool(_voikko()(word))
+
+
 def load_dictionary() -> float:
     """Load the Voikko dictionary now (e.g. before forking workers); return seconds taken."""
     start = time.perf_counter()
@@ -137,6 +142,7 @@ def _add_known(terms: words.TermList, readings: Sequence[Any]) -> None:
             least = min(_part_count(r) for r in compounds)
             for reading in compounds:
                 if _part_count(reading) == least:
+                    terms.set_parts([_clean_base(p.BASEFORM) for p in reading.COMPOUND_PARTS])
                     for term in _compound_terms(reading.COMPOUND_PARTS):
                         terms.add(term, "compound")
 
@@ -158,20 +164,23 @@ def _add_unknown(terms: words.TermList, word: str) -> None:
             terms.add(term, "compound")
         return
     terms.add(words.finnish_stem(word), "stem", query=True)
-    for term, kind in _split_unknown(word):
+    split, parts = _split_unknown(word)
+    for term, kind in split:
         terms.add(term, kind)
+    terms.set_parts(parts)
 
 
-def _split_unknown(word: str) -> list[tuple[str, str]]:
+def _split_unknown(word: str) -> tuple[list[tuple[str, str]], list[str]]:
     """Split an unknown compound at the longest known modifier ("vertais|mentoroinnin").
 
     Trying the longest prefix first keeps the known part as long as possible
     ("nuorisotyö|mentorointi", not "nuori|..."); at most ``_MAX_SPLITS``
-    prefixes are tried, each costing one Voikko lookup.
+    prefixes are tried, each costing one Voikko lookup. Returns the terms and the two parts' base
+    forms (empty when no known modifier splits off).
     """
     # Voikko (kfst-rs) overflows its stack on thousands of letters: such "words" are only stemmed.
     if len(word) < _MIN_PREFIX + _MIN_REST or len(word) > _MAX_VOIKKO_LEN or not word.isalpha():
-        return []
+        return [], []
     last_cut = len(word) - _MIN_REST
     for cut in range(last_cut, max(_MIN_PREFIX, last_cut - _MAX_SPLITS + 1) - 1, -1):
         modifier = _modifier_terms(word[:cut])
@@ -183,8 +192,9 @@ def _split_unknown(word: str) -> list[tuple[str, str]]:
             (term, "stem" if kind == "stem" else "compound")
             for term, kind in zip(rest.terms, rest.kinds)
         ]
-        return [(term, "compound") for term in (*bases, *parts)] + rest_terms
-    return []
+        return ([(term, "compound") for term in (*bases, *parts)] + rest_terms,
+                [bases[0], rest.query[0] if rest.query else word[cut:]])
+    return [], []
 
 
 def _modifier_terms(prefix: str) -> tuple[list[str], list[str]] | None:

@@ -19,7 +19,7 @@ from . import words
 
 def cache_fingerprint() -> str:
     """Identifies the analyser's code and dictionaries: a stored analysis is only valid under it."""
-    return code_fingerprint(("text",), ("pyvoikko", "kfst-rs", "whoosh-reloaded"))
+    return code_fingerprint(("text",), ("pyvoikko", "kfst-rs", "whoosh-reloaded", "simplemma"))
 
 
 _FIELD_SEP, _TERM_SEP = "\x1e", "\x1f"  # never inside a token text

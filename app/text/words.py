@@ -12,30 +12,29 @@ Word forms are looked up in this process's memory, then in the build's lemma sto
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import NamedTuple
 
-from whoosh.lang import stemmer_for_language
-
-from . import finnish, lemma_store
-
-_SNOWBALL_NAMES = {"fi": "finnish", "sv": "swedish", "en": "english"}
+from . import finnish, lemma_store, lexicon
 
 
 class WordTerms(NamedTuple):
-    """The analysis of one word form: index terms with kinds, and query terms."""
+    """The analysis of one word form: index terms with kinds, query terms, and the base forms of its
+    compound parts (empty for a word that is not a compound)."""
 
     terms: tuple[str, ...]
     kinds: tuple[str, ...]
     query: tuple[str, ...]
+    parts: tuple[str, ...] = ()
 
 
 class TermList:
-    """Ordered, de-duplicated collector of (term, kind); the first kind wins."""
+    """Ordered, de-duplicated collector of (term, kind); the first kind wins; the first parts set win."""
 
     def __init__(self) -> None:
         self._kinds: dict[str, str] = {}
         self._query: dict[str, None] = {}
+        self._parts: tuple[str, ...] = ()
 
     def add(self, term: str, kind: str, query: bool = False) -> None:
         if not term:
@@ -44,8 +43,14 @@ class TermList:
         if query:
             self._query[term] = None
 
+    def set_parts(self, parts: list[str] | tuple[str, ...]) -> None:
+        """The compound's parts (base forms), if none were set yet and there are at least two."""
+        parts = tuple(p for p in parts if p)
+        if not self._parts and len(parts) > 1:
+            self._parts = parts
+
     def freeze(self) -> WordTerms:
-        return WordTerms(tuple(self._kinds), tuple(self._kinds.values()), tuple(self._query))
+        return WordTerms(tuple(self._kinds), tuple(self._kinds.values()), tuple(self._query), self._parts)
 
 
 # Word form -> WordTerms, shared by every analyser in the process.  Plain dict
@@ -82,8 +87,25 @@ def _compute_terms(word: str, lang: str) -> WordTerms:
     elif lang == "fi":
         finnish.add_finnish(terms, word)
     else:
-        terms.add(_snowball(lang)(word), "stem", query=True)
+        _add_lexicon(terms, word, lang)
     return terms.freeze()
+
+
+def _add_lexicon(terms: TermList, word: str, lang: str) -> None:
+    """A Swedish or English word: its lemma and Snowball stem; a Swedish compound's parts and runs."""
+    terms.add(lexicon.lemma(word, lang), "base", query=True)
+    terms.add(lexicon.snowball(lang)(word), "stem", query=True)
+    parts = lexicon.swedish_parts(word) if lang == "sv" else None
+    if not parts:
+        return
+    lemmas = [lexicon.lemma(p, "sv") for p in parts]
+    terms.set_parts(lemmas)
+    for part, base in zip(parts, lemmas):
+        terms.add(base, "compound")
+        terms.add(lexicon.snowball("sv")(part), "compound")
+    for cut in range(2, len(parts)):  # runs from either end: modifiers as written, the last one's lemma
+        terms.add("".join(parts[:cut - 1]) + lemmas[cut - 1], "compound")
+        terms.add("".join(parts[-cut:-1]) + lemmas[-1], "compound")
 
 
 def _hyphenated_terms(word: str, lang: str) -> WordTerms:
@@ -101,24 +123,18 @@ def _hyphenated_terms(word: str, lang: str) -> WordTerms:
         terms.add(f"{prefix}-{term}", "stem" if kind == "stem" else "base", query=True)
     for part in parts[:-1]:
         terms.add(part, "compound")
+    bases = []
     for part in parts:
         entry = word_terms(part, lang)
+        bases.append(part if part in entry.query or not entry.query else entry.query[0])
         for term, kind in zip(entry.terms, entry.kinds):
             terms.add(term, "stem" if kind == "stem" else "compound")
+    terms.set_parts(bases)
     return terms.freeze()
 
 
 
-_STEMMERS: dict[str, Callable[[str], str]] = {}
 _FI_VOWELS = frozenset("aeiouyäöå")
-
-
-def _snowball(lang: str) -> Callable[[str], str]:
-    """Return the (memoised) Snowball stemming function for ``lang``."""
-    stem = _STEMMERS.get(lang)
-    if stem is None:
-        stem = _STEMMERS[lang] = stemmer_for_language(_SNOWBALL_NAMES[lang])
-    return stem
 
 
 def finnish_stem(word: str) -> str:
@@ -128,7 +144,7 @@ def finnish_stem(word: str) -> str:
     dropping the stem-final consonant cluster, where that leaves at least four
     letters, makes the strong and weak grades meet ("mentoroi").
     """
-    stem = _snowball("fi")(word)
+    stem = lexicon.snowball("fi")(word)
     end = len(stem)
     while end > 0 and stem[end - 1] not in _FI_VOWELS:
         end -= 1

@@ -38,21 +38,28 @@ def _describe(req: SearchRequest) -> str:
     return ", ".join(parts) or _("all practices")
 
 
+def _file_name(total: int, kind: str) -> str:
+    """kaytantopankki.csv, or a name saying that the file holds partial matches or only the first rows."""
+    name = "kaytantopankki" + ("-partial-matches" if kind == "partial" else "")
+    return f"{name}.csv" if total <= EXPORT_LIMIT else f"{name}-first-{EXPORT_LIMIT}.csv"
+
+
 @bp.route("/export.csv")
 def export_csv():
     req, _ignored = search_request()
-    results, total = service().all_matching(req, EXPORT_LIMIT)
+    results, total, kind = service().all_matching(req, EXPORT_LIMIT)
     response = _download(exports.to_csv(exports.rows_from(results, _url_of), headers(), label), "text/csv",
-                         "kaytantopankki.csv" if total <= EXPORT_LIMIT else f"kaytantopankki-first-{EXPORT_LIMIT}.csv")
+                         _file_name(total, kind))
     response.headers["X-Total-Count"] = str(total)
+    response.headers["X-Match"] = kind
     return response
 
 
 @bp.route("/export.json")
 def export_json():
     req, ignored = search_request()
-    results, total = service().all_matching(req, EXPORT_LIMIT)
-    meta = {"query": req.q, "filters": {k: list(v) for k, v in req.filters.items()},
+    results, total, kind = service().all_matching(req, EXPORT_LIMIT)
+    meta = {"query": req.q, "match": kind, "filters": {k: list(v) for k, v in req.filters.items()},
             "ignored": [{"facet": f, "value": v} for f, v in ignored], "sort": req.sort,
             "index_version": service().stats()["version"]}
     return jsonify(exports.to_json(exports.rows_from(results, _url_of), meta, total))
@@ -61,8 +68,10 @@ def export_json():
 @bp.route("/feed.atom")
 def feed_atom():
     req, _ignored = search_request()
-    rows = exports.rows_from(service().all_matching(req, FEED_LIMIT)[0], _url_of)
-    feed = exports.Feed(title=f"{_('Käytäntöpankki')}: {_describe(req)}", self_url=request.url,
+    results, _total, kind = service().all_matching(req, FEED_LIMIT)
+    rows = exports.rows_from(results, _url_of)
+    partial = " (" + _("some of the words") + ")" if kind == "partial" else ""
+    feed = exports.Feed(title=f"{_('Käytäntöpankki')}: {_describe(req)}{partial}", self_url=request.url,
                         alternate_url=request.host_url.rstrip("/") + search_url(request.args),
                         updated=service().stats()["built_at"], author=_("Käytäntöpankki"), lang=ui_lang())
     return Response(exports.to_atom(rows, feed, label), mimetype="application/atom+xml")

@@ -60,6 +60,15 @@ def _components() -> dict[str, Any]:
         "relaxations": {"type": "array", "description": "for no results: counts with one filter value less",
                         "items": _obj({"facet": {"type": "string", "enum": list(facet_names())}, "value": STR,
                                        "total": COUNT})},
+        "match": {"type": "string", "enum": ["every", "all", "partial", "none"],
+                  "description": "every: no words (every practice); all: the results hold every word; partial: no "
+                                 "practice holds every word, the results hold some, most first; none: nothing matches"},
+        "missing": {"type": "array", "items": STR, "description": "words of the query no practice holds"},
+        "excluded": {"type": "array", "items": STR, "description": "words excluded with '-' or NOT"},
+        "recognised": {"type": "array", "description": "facet values the query names, offered as filters (not applied)",
+                       "items": _obj({"facet": {"type": "string", "enum": list(facet_names())}, "value": STR,
+                                      "label": STR, "count": COUNT, "words": STRS, "via": STR,
+                                      "periods": STRS})},
         "index_version": STR,
     })
     practice = _obj({
@@ -93,8 +102,11 @@ NO_INDEX = _json("The search index has not been built yet.", "Error")
 def _search_parameters(vocab: Vocabularies) -> list[dict[str, Any]]:
     params: list[dict[str, Any]] = [{
         "name": "q", "in": "query", "required": False,
-        "description": 'Free text: words (all must match), "quoted phrases", OR, NOT word / -word. '
-                       "At most 500 characters and 24 words are read; any other syntax is read as words.",
+        "description": 'Free text: words, "quoted phrases", OR, NOT word / -word. Practices holding every word '
+                       "come first; when none does, practices holding some of them (see 'match'). Regions, themes, "
+                       "target groups, codes (TL 3, 6.1) and municipalities are understood and offered as filters "
+                       "('recognised'). At most 500 characters and 24 words are read; any other syntax is read as "
+                       "words.",
         "schema": {"type": "string"}, "example": "nuorten uravalmennus",
     }]
     for f in FACETS:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from whoosh import index as whoosh_index
+from whoosh import query as wq
 
 from app import text as analysis
 from app.indexing.layout import CONTENT_CACHE, LEMMA_CACHE
@@ -23,8 +24,7 @@ from app.indexing import BuildLocked, build
 from app.indexing.lock import BuildLock
 from app.names import title_key
 from app.search import SearchRequest, SearchService
-from app.search.query import parse
-from app.search.ranking import best_documents
+from app.search.matching import match
 from conftest import ROOT, TINY, make_content, write_practice
 
 FI = {"regions": ["Kainuu"], "themes": ["osallisuus"], "priority": "TL 5 et 10.1"}
@@ -412,9 +412,19 @@ def updated(tmp_path_factory) -> tuple[Path, Path]:
                                   '"ohjausta työpajoissa"', "ksylofonikorjaamo", "olematonsanaxyz", "te-palvelut",
                                   "kielen koulutus", "6.1", "career coaching"])
 def test_matching_practices_equal_what_the_matcher_finds(updated, text):
+    """The practices the ranker finds (every required clause in one document, none of an excluded one
+    in any) equal what Whoosh's matchers find, deleted documents of the updated version included."""
     svc = SearchService(*updated)
     v = svc.version()
-    wquery = svc.interpreter.engine_query(parse(text))
-    expected = {v.doc_ordinal[d] for d in wquery.matcher(v.searcher).all_ids()}
-    got = best_documents(v, wquery).bits(v.facets.size)
-    assert {i for i in range(v.facets.size) if got >> i & 1} == expected
+    meant = svc.interpreter.interpret(v, text, correct=False)
+    required = [c.query for c in meant.required]
+    every = wq.And(required) if len(required) > 1 else required[0] if required else wq.Every()
+    expected = {v.doc_ordinal[d] for d in every.matcher(v.searcher).all_ids()}
+    for clause in meant.excluded:
+        expected -= {v.doc_ordinal[d] for d in clause.query.matcher(v.searcher).all_ids()}
+    found = match(v, meant, v.facets.all)
+    got = {i for i in range(v.facets.size) if found.bits >> i & 1}
+    if expected:
+        assert found.kind in ("all", "every") and got == expected
+    else:
+        assert found.kind in ("partial", "none")

@@ -19,7 +19,8 @@ CORPUS = HERE / "corpus"
 QUERIES = HERE / "queries.yaml"
 VOCABULARIES = ROOT / "content" / "vocabularies"
 K = 10
-KINDS = ("inflection", "compound", "phrase", "filtered", "swedish", "english", "typo", "synonym", "multiword")
+KINDS = ("inflection", "compound", "phrase", "filtered", "swedish", "english", "typo", "synonym", "multiword",
+         "question", "metadata", "municipality", "colon", "precision")
 # A word as a reader sees it: letters/digits, a hyphenated word counting as one ("lean-menetelmällä").
 _WORD = re.compile(r"\w+(?:-\w+)*")
 _FILE = re.compile(r"^(?P<slug>[a-z0-9-]+)\.(?P<lang>[a-z]{2})\.md$")
@@ -76,6 +77,29 @@ class Figures:
     mrr: float
 
 
+@dataclass(frozen=True)
+class JudgedSet:
+    """A corpus written for judging relevance and the queries judged over it."""
+
+    name: str
+    corpus: Path
+    queries: Path
+
+    def load_queries(self) -> list[Judged]:
+        return load_queries(self.queries)
+
+    def make_corpus_content(self, root: Path) -> Path:
+        return make_corpus_content(root, self.corpus)
+
+    def texts_by_slug(self) -> dict[str, str]:
+        return texts_by_slug(self.corpus)
+
+
+ORIGINAL = JudgedSet("original", CORPUS, QUERIES)  # issue 3's set: tuned against, kept as a regression check
+PLANNER = JudgedSet("planner", HERE / "planner" / "corpus", HERE / "planner" / "queries.yaml")  # issue 11's, unseen
+SETS = {s.name: s for s in (ORIGINAL, PLANNER)}
+
+
 def load_queries(path: Path = QUERIES) -> list[Judged]:
     """The judged queries of ``queries.yaml``."""
     rows = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -86,24 +110,24 @@ def load_queries(path: Path = QUERIES) -> list[Judged]:
     ]
 
 
-def corpus_files() -> list[Path]:
-    return sorted(CORPUS.glob("*.md"))
+def corpus_files(corpus: Path = CORPUS) -> list[Path]:
+    return sorted(corpus.glob("*.md"))
 
 
-def make_corpus_content(root: Path) -> Path:
-    """A content directory at ``root`` with the real vocabularies and the relevance corpus."""
+def make_corpus_content(root: Path, corpus: Path = CORPUS) -> Path:
+    """A content directory at ``root`` with the real vocabularies and a relevance corpus."""
     shutil.copytree(VOCABULARIES, root / "vocabularies")
     practices = root / "practices"
     practices.mkdir(parents=True)
-    for path in corpus_files():
+    for path in corpus_files(corpus):
         shutil.copy2(path, practices / path.name)
     return root
 
 
-def texts_by_slug() -> dict[str, str]:
+def texts_by_slug(corpus: Path = CORPUS) -> dict[str, str]:
     """Title, project and body of every language version of each practice, lowercased."""
     out: dict[str, list[str]] = {}
-    for path in corpus_files():
+    for path in corpus_files(corpus):
         m = _FILE.match(path.name)
         assert m, path.name
         _, front, body = path.read_text(encoding="utf-8").split("---\n", 2)
