@@ -14,6 +14,7 @@ import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 
 from flask import Flask, request, session
@@ -22,9 +23,26 @@ from flask_babel import Babel
 from ..names import LANGUAGES
 
 ROOT = Path(__file__).resolve().parents[2]
+# The interface languages with a translation catalogue (the messages are written in English).
+TRANSLATED = tuple(lang for lang in LANGUAGES if lang != "en")
 # Keys that were once in the source: a deployment using one could have its sessions forged.
 KNOWN_KEYS = frozenset({"dev-only-change-me", "dev", "change-me"})
 SECRET_KEY_FILE = "secret_key"
+
+
+def browser_language(accepted: Iterable[tuple[str, float]]) -> str | None:
+    """The interface language a browser prefers: its languages by quality (ties in the order sent),
+    each by its primary subtag, so ``sv-FI,fi;q=0.9`` is Swedish; None when it accepts none of ours.
+
+    (Werkzeug's ``best_match`` tries every exact match before any primary subtag, so there the
+    later ``fi`` would beat the first choice ``sv-FI``.)
+    """
+    ranked = sorted(((q, i, tag) for i, (tag, q) in enumerate(accepted)), key=lambda t: (-t[0], t[1]))
+    for quality, _i, tag in ranked:
+        primary = tag.strip().split("-", 1)[0].split("_", 1)[0].lower()
+        if quality > 0 and primary in LANGUAGES:
+            return primary
+    return None
 
 
 def select_locale() -> str:
@@ -35,7 +53,26 @@ def select_locale() -> str:
         return chosen
     if session.get("ui") in LANGUAGES:
         return session["ui"]
-    return request.accept_languages.best_match(LANGUAGES) or LANGUAGES[0]
+    return browser_language(request.accept_languages) or LANGUAGES[0]
+
+
+def check_catalogues(directories: str, languages: Iterable[str] = TRANSLATED) -> None:
+    """Raise RuntimeError when a language's compiled catalogue (``messages.mo``) is missing or older
+    than its ``messages.po``: Flask-Babel would show English inside ``lang="fi"`` pages without a word.
+    ``directories`` as Flask-Babel reads them (separated by ``;``)."""
+    stale: list[str] = []
+    folders = [Path(d) for d in str(directories).split(";") if d]
+    for lang in languages:
+        pairs = [(f / lang / "LC_MESSAGES" / "messages.po", f / lang / "LC_MESSAGES" / "messages.mo") for f in folders]
+        problems = [f"{mo} is missing" for po, mo in pairs if po.exists() and not mo.exists()]
+        problems += [f"{mo} is older than {po.name}" for po, mo in pairs
+                     if po.exists() and mo.exists() and mo.stat().st_mtime < po.stat().st_mtime]
+        if not problems and not any(mo.exists() for _po, mo in pairs):
+            problems.append(f"there is no catalogue for '{lang}' in {directories}")
+        stale += problems
+    if stale:
+        raise RuntimeError("the interface's translations are not compiled (" + "; ".join(stale) + "): run "
+                           f"'pybabel compile -d {folders[0] if folders else directories}' (make install does)")
 
 
 def _instance_secret(instance: Path) -> str:
@@ -109,7 +146,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     Settings: ``INDEX_DIR`` (the index root), ``CONTENT_DIR`` (for the vocabularies),
     ``SECRET_KEY`` (signs the session cookie; kept in the instance folder when unset),
     ``INSTANCE_DIR`` (the instance folder, default ``instance/`` of the repository).
-    Raises RuntimeError for a secret key known from the source outside debug and testing.
+    Raises RuntimeError for a secret key known from the source outside debug and testing, and,
+    outside testing, for a translation catalogue that is not compiled or older than its source.
     """
     app = Flask(__name__, instance_path=str(ROOT / "instance"))
     app.config.from_mapping(
@@ -127,6 +165,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if app.config.get("INSTANCE_DIR"):
         app.instance_path = str(app.config["INSTANCE_DIR"])
     app.config["SECRET_KEY"] = _secret_key(app)
+    if not app.testing:
+        check_catalogues(app.config["BABEL_TRANSLATION_DIRECTORIES"])
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     Babel(app, locale_selector=select_locale)

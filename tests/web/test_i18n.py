@@ -143,3 +143,63 @@ def test_accessibility_statement_in_three_languages(client, lang, heading):
     main = html.split("<main", 1)[1].split("</main>", 1)[0]
     assert 'class="placeholder"' in main, "the feedback contact is an explicit placeholder"
     assert "@" not in main, "no invented e-mail address"
+
+
+# --- the browser's language: quality first, then the primary subtag (issue 12) -------------------
+
+@pytest.mark.parametrize("header, expected", [
+    ("sv-FI,fi;q=0.9,en;q=0.8", "sv"),  # Swedish-speaking Finns' default: the region-qualified first choice wins
+    ("sv-SE", "sv"),
+    ("en-US,en;q=0.9,fi;q=0.8", "en"),
+    ("fi-FI,sv;q=0.9,en;q=0.8", "fi"),
+    ("de-DE,de;q=0.9,sv-FI;q=0.7,fi;q=0.6", "sv"),  # no German: the next language by quality
+    ("fi;q=0.2,en-GB;q=0.7", "en"),  # by quality, not by position
+    ("EN-gb", "en"),
+    ("sv;q=0,en;q=0.5", "en"),  # q=0: "not Swedish"
+    ("nb-NO,no;q=0.9,da;q=0.8", "fi"),  # none of ours: Finnish
+    ("*", "fi"),
+])
+def test_browser_language_by_quality_and_primary_subtag(app, header, expected):
+    html = app.test_client().get("/", headers={"Accept-Language": header}).get_data(as_text=True)
+    assert f'<html lang="{expected}">' in html, header
+
+
+# --- catalogues that are not compiled fail the start, not the visitor (issue 12) -----------------
+
+def _translations_copy(tmp_path: Path) -> Path:
+    import shutil
+    copy = tmp_path / "translations"
+    shutil.copytree(TRANSLATIONS, copy)
+    return copy
+
+
+def _start(built_index, tiny_content, translations: Path):
+    import secrets
+
+    from app import create_app
+    return create_app({"INDEX_DIR": str(built_index), "CONTENT_DIR": str(tiny_content),
+                       "SECRET_KEY": secrets.token_hex(16), "BABEL_TRANSLATION_DIRECTORIES": str(translations)})
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_a_missing_compiled_catalogue_stops_the_start(built_index, tiny_content, tmp_path, lang):
+    translations = _translations_copy(tmp_path)
+    (translations / lang / "LC_MESSAGES" / "messages.mo").unlink()
+    with pytest.raises(RuntimeError, match=rf"{lang}/LC_MESSAGES/messages.mo is missing.*pybabel compile"):
+        _start(built_index, tiny_content, translations)
+
+
+def test_a_catalogue_older_than_its_source_stops_the_start(built_index, tiny_content, tmp_path):
+    import os
+    translations = _translations_copy(tmp_path)
+    po = translations / "sv" / "LC_MESSAGES" / "messages.po"
+    mo = po.with_suffix(".mo")
+    os.utime(mo, (po.stat().st_atime, po.stat().st_mtime - 60))  # the .po was edited after the last compile
+    with pytest.raises(RuntimeError, match=r"sv/LC_MESSAGES/messages.mo is older than messages.po"):
+        _start(built_index, tiny_content, translations)
+
+
+def test_compiled_catalogues_start_and_show_the_interface_language(built_index, tiny_content, tmp_path):
+    app = _start(built_index, tiny_content, _translations_copy(tmp_path))
+    html = app.test_client().get("/?ui=sv").get_data(as_text=True)
+    assert '<html lang="sv">' in html and "Hoppa till innehållet" in html
