@@ -138,8 +138,14 @@ def shown_language(languages: Iterable[str], wanted: str) -> str:
 
 # The Finnish and Swedish alphabets end in å, ä, ö; code points would put ä before å.
 _TITLE_ORDER = str.maketrans({"å": "{", "ä": "|", "ö": "}", "æ": "|", "ø": "}", "ü": "y", "é": "e"})
+_NUMBER = re.compile(r"([0-9]+)")
 
 
-def title_key(title: str) -> str:
-    """Sort key of a title in Finnish alphabetical order (case-insensitive, å ä ö after z)."""
-    return title.casefold().translate(_TITLE_ORDER)
+def title_key(title: str) -> tuple[tuple[str | tuple[int, str], ...], str]:
+    """Sort key of a title in natural Finnish alphabetical order: case-insensitive, å ä ö after z,
+    and numbers by their value ("Käytäntö 2" before "Käytäntö 10"; digits before letters)."""
+    folded = title.casefold().translate(_TITLE_ORDER)
+    # Text and numbers alternate (text at even places), so two keys compare like with like; a number
+    # compares by its length without leading zeros, then its digits (its value, however long).
+    parts = tuple((len(p.lstrip("0")), p.lstrip("0")) if i % 2 else p for i, p in enumerate(_NUMBER.split(folded)))
+    return parts, folded

@@ -188,3 +188,29 @@ def test_did_you_mean_offers_a_better_spelled_query(tmp_path):
     resp = SearchService(tmp_path / "index", content / "vocabularies").search(SearchRequest(q="valmenus"))
     assert resp.total == 1 and resp.corrected == {}
     assert resp.suggestion == {"q": "valmennus", "total": 4}
+
+
+# --- title order: natural and Finnish (issue 12) ---------------------------------------------
+
+def test_title_key_orders_numbers_by_value_and_the_finnish_alphabet():
+    from app.names import title_key
+    titles = ["Öljy", "Käytäntö 1000", "Åland", "käytäntö 10", "Zeta", "Käytäntö 0", "Äiti", "Käytäntö 2",
+              "Käytäntö 1001", "apu", "2 askelta", "Käytäntö 02b", "Käytäntö " + "9" * 5000]
+    assert sorted(titles, key=title_key) == [
+        "2 askelta", "apu", "Käytäntö 0", "Käytäntö 2", "Käytäntö 02b", "käytäntö 10", "Käytäntö 1000",
+        "Käytäntö 1001", "Käytäntö " + "9" * 5000, "Zeta", "Åland", "Äiti", "Öljy"]
+
+
+def test_title_sort_is_natural_in_the_built_index(tmp_path):
+    from app.indexing import build
+    from conftest import make_content
+    numbers = [0, 1000, 1001, 2, 10, 100]
+    practices = {(f"k{n}", "fi"): ({"title": f"Käytäntö {n}", "project": "P", "regions": ["Kainuu"],
+                                    "themes": ["osallisuus"], "priority": "TL 5 et 10.1"}, "Kuvaus.")
+                 for n in numbers}
+    practices[("a", "fi")] = ({"title": "Ääni", "project": "P", "regions": ["Kainuu"], "themes": ["osallisuus"],
+                               "priority": "TL 5 et 10.1"}, "Kuvaus.")
+    content = make_content(tmp_path / "content", practices)
+    assert build(content, tmp_path / "index").ok
+    resp = SearchService(tmp_path / "index", content / "vocabularies").search(SearchRequest(sort="title"))
+    assert [r.title for r in resp.results] == [f"Käytäntö {n}" for n in sorted(numbers)] + ["Ääni"]
