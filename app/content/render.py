@@ -42,3 +42,18 @@ def html_to_text(fragment: str) -> str:
     text = html.unescape(text)
     return re.sub(r"\n{3,}", "\n\n", re.sub(r"[ \t]+", " ", text)).strip()
 
+
+
+_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
+_HEADING = re.compile(r"<h([1-6])>.*?</h\1>", re.S)
+
+
+def first_paragraph(fragment: str) -> str:
+    """The plain text of the first paragraph of a sanitised HTML fragment (a practice's default
+    summary): never a heading; a body without paragraphs gives its first block that is not one."""
+    for m in _PARAGRAPH.finditer(fragment):
+        text = html_to_text(m.group(0))
+        if text:
+            return text
+    text = html_to_text(_HEADING.sub("", fragment)) or html_to_text(fragment)
+    return text.split("\n\n", 1)[0]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..names import PRIMARY_LANGUAGE, list_facets, priority_text
 from .model import Practice, Problem
-from .render import html_to_text, render_markdown
+from .render import first_paragraph, html_to_text, render_markdown
 from .vocabularies import Vocabularies
 
 
@@ -40,7 +40,7 @@ def resolve(records: dict[tuple[str, str], dict], vocab: Vocabularies, problems:
         facets["languages"] = tuple(languages[slug])
         html_body = render_markdown(rec["body"])
         text = html_to_text(html_body)
-        summary = rec["summary"] or text.split("\n\n", 1)[0]
+        summary = rec["summary"] or first_paragraph(html_body)
         practices.append(Practice(
             slug=slug, lang=lang, path=rec["path"], title=rec["title"], project=rec["project"],
             summary=summary, body_html=html_body, body_text=text, facets=facets,

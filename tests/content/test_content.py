@@ -148,6 +148,20 @@ def test_summary_defaults_to_first_paragraph(tiny_content):
     assert p.summary.startswith("Ohjaamossa nuorille") and "Toinen kappale" not in p.summary
 
 
+@pytest.mark.parametrize("body, expected", [
+    ("## Mikä käytäntö on\n\nNuoret saavat **uravalmennusta**.\n\nToinen kappale.", "Nuoret saavat uravalmennusta."),
+    ("# Otsikko\n\n### Alaotsikko\n\n- lista\n\nVasta nyt kappale.", "Vasta nyt kappale."),
+    ("## Vain otsikko\n\n- ensimmäinen kohta\n- toinen kohta", "ensimmäinen kohta"),
+    ("Ensimmäinen rivi\njatkuu tässä.\n\n## Otsikko", "Ensimmäinen rivi\njatkuu tässä."),
+])
+def test_a_missing_summary_is_the_first_paragraph_not_a_heading(tmp_path, body, expected):
+    root = make_content(tmp_path / "content", practices={})
+    (root / "practices" / "x.fi.md").write_text(GOOD.replace("Kuvaus käytännöstä.", body), encoding="utf-8")
+    loaded = load_content(root)
+    assert not loaded.problems, [str(p) for p in loaded.problems]
+    assert loaded.practices[0].summary == expected
+
+
 @pytest.mark.parametrize("markdown_text, forbidden", [
     ("<script>alert(1)</script>", "<script"),
     ('<img src=x onerror="alert(1)">', "onerror"),
