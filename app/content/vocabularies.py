@@ -109,6 +109,20 @@ class Vocabularies:
             return self.target_group_aliases
         return self.more_aliases.get(facet, {})
 
+    def canonical_value(self, facet: str, text: str) -> str | None:
+        """The known value of ``facet`` that ``text`` spells, in any spelling the content accepts
+        (any case, composed or decomposed, an alias, "TL3" for "TL 3", "2014-2020" for
+        "2014–2020"), else None."""
+        value = nfc(text.strip())
+        if facet == "axis":
+            m = _AXIS.match(value)
+            value = f"TL {int(m.group(1))}" if m else value
+        elif facet == "objective":
+            value = re.sub(r"\s+", "", value)
+        elif facet == "period":
+            value = normalise_period(value)
+        return canonical(value, self.terms(facet), self.aliases(facet))
+
     def label(self, facet: str, value: str, lang: str) -> str:
         """The name of a facet value in ``lang`` ("Työllisyys ja työvoiman liikkuvuus"), or the value
         itself when it is unknown."""
@@ -262,6 +276,7 @@ def suggest(value: str, candidates: list[str]) -> str | None:
     return squash[match[0]] if match else None
 
 
+_AXIS = re.compile(r"^TL\s*\.?\s*(\d{1,2})$", re.IGNORECASE)
 _PRIORITY = re.compile(
     r"^\s*TL\s*\.?\s*(?P<axis>\d{1,2})\s*[,.;:/]?\s*ET\s*\.?\s*(?P<objective>\d{1,2}\s*\.\s*\d{1,2})\s*$",
     re.IGNORECASE,

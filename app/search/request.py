@@ -1,7 +1,8 @@
 """A search request, read from query arguments (framework-free: any ``getlist`` function will do).
 
 Facet parameters are the facet names of :data:`app.names.FACETS` (``?region=Kainuu&region=Kajaani``
-is OR within a facet; facets are ANDed). Unknown values are returned as ignored, never used;
+is OR within a facet; facets are ANDed); a value may be written in any spelling the content accepts
+(:meth:`~app.content.vocabularies.Vocabularies.canonical_value`). Unknown values are returned as ignored, never used;
 numbers out of range are clamped; nothing a visitor sends can fail.
 """
 from __future__ import annotations
@@ -43,15 +44,16 @@ def parse_args(getlist: Callable[[str], list[str]], vocab: Vocabularies,
     filters: dict[str, tuple[str, ...]] = {}
     ignored: list[tuple[str, str]] = []
     for f in FACETS:
-        known = vocab.terms(f.name)
         chosen: list[str] = []
         for raw in getlist(f.name)[:MAX_VALUES_PER_FACET]:
             value = nfc(raw.strip())
             if not value:
                 continue
-            if value in known:
-                if value not in chosen:
-                    chosen.append(value)
+            # Any spelling the content accepts ("pohjois-karjala", an alias, "TL3") means the known value.
+            known = vocab.canonical_value(f.name, value[:200])
+            if known is not None:
+                if known not in chosen:
+                    chosen.append(known)
             else:
                 ignored.append((f.name, value[:100]))
         if chosen:

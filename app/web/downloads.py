@@ -1,6 +1,9 @@
 """Downloads: the search's practices as CSV, JSON and an Atom feed; the shortlist as Markdown and CSV."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+from urllib.parse import urlencode
+
 from flask import Response, jsonify, request, url_for
 from flask_babel import gettext as _
 
@@ -8,7 +11,7 @@ from ..search import SearchRequest
 from . import exports
 from . import shortlist_session as sl
 from .shortlist import listed
-from .site import bp, label, search_request, service, ui_lang
+from .site import bp, facet_name, label, search_request, service, ui_lang
 from .urls import practice_url, search_url
 
 FEED_LIMIT = 100
@@ -38,21 +41,31 @@ def _describe(req: SearchRequest) -> str:
     return ", ".join(parts) or _("all practices")
 
 
-def _file_name(total: int, kind: str) -> str:
-    """kaytantopankki.csv, or a name saying that the file holds partial matches or only the first rows."""
+def _file_name(total: int, kind: str, ignored: Sequence[tuple[str, str]] = ()) -> str:
+    """kaytantopankki.csv, or a name saying that the file holds partial matches, only the first rows,
+    or practices of a search some of whose filters were not known and so not applied."""
     name = "kaytantopankki" + ("-partial-matches" if kind == "partial" else "")
+    name += "-unknown-filters-ignored" if ignored else ""
     return f"{name}.csv" if total <= EXPORT_LIMIT else f"{name}-first-{EXPORT_LIMIT}.csv"
+
+
+def _say_ignored(response: Response, ignored: Sequence[tuple[str, str]]) -> Response:
+    """An export never drops a filter silently: ``X-Ignored-Filters: region=Atlantis&theme=x``
+    (URL-encoded, as they would be written in the address)."""
+    if ignored:
+        response.headers["X-Ignored-Filters"] = urlencode(ignored)
+    return response
 
 
 @bp.route("/export.csv")
 def export_csv():
-    req, _ignored = search_request()
+    req, ignored = search_request()
     results, total, kind = service().all_matching(req, EXPORT_LIMIT)
     response = _download(exports.to_csv(exports.rows_from(results, _url_of), headers(), label), "text/csv",
-                         _file_name(total, kind))
+                         _file_name(total, kind, ignored))
     response.headers["X-Total-Count"] = str(total)
     response.headers["X-Match"] = kind
-    return response
+    return _say_ignored(response, ignored)
 
 
 @bp.route("/export.json")
@@ -62,19 +75,22 @@ def export_json():
     meta = {"query": req.q, "match": kind, "filters": {k: list(v) for k, v in req.filters.items()},
             "ignored": [{"facet": f, "value": v} for f, v in ignored], "sort": req.sort,
             "index_version": service().stats()["version"]}
-    return jsonify(exports.to_json(exports.rows_from(results, _url_of), meta, total))
+    return _say_ignored(jsonify(exports.to_json(exports.rows_from(results, _url_of), meta, total)), ignored)
 
 
 @bp.route("/feed.atom")
 def feed_atom():
-    req, _ignored = search_request()
+    req, ignored = search_request()
     results, _total, kind = service().all_matching(req, FEED_LIMIT)
     rows = exports.rows_from(results, _url_of)
     partial = " (" + _("some of the words") + ")" if kind == "partial" else ""
+    if ignored:
+        unknown = ", ".join(f"{facet_name(f)}: “{v}”" for f, v in ignored)
+        partial += " (" + _("unknown filters ignored: %(filters)s", filters=unknown) + ")"
     feed = exports.Feed(title=f"{_('Käytäntöpankki')}: {_describe(req)}{partial}", self_url=request.url,
                         alternate_url=request.host_url.rstrip("/") + search_url(request.args),
                         updated=service().stats()["built_at"], author=_("Käytäntöpankki"), lang=ui_lang())
-    return Response(exports.to_atom(rows, feed, label), mimetype="application/atom+xml")
+    return _say_ignored(Response(exports.to_atom(rows, feed, label), mimetype="application/atom+xml"), ignored)
 
 
 @bp.route("/shortlist.md")

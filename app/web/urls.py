@@ -55,8 +55,10 @@ def _link_params(merged: MultiDict) -> dict[str, Any]:
 
 
 def toggle_url(args: MultiDict, facet: str, value: str) -> str:
-    """URL with ``value`` added to or removed from ``facet``'s selection."""
-    current = args.getlist(facet)
+    """URL with ``value`` added to or removed from ``facet``'s selection (compared as known values, so
+    a selection spelt ``?region=pohjois-karjala`` is removed by the toggle of "Pohjois-Karjala")."""
+    req, _ignored = parse_args(args.getlist, service().vocab)
+    current = list(req.filters.get(facet, ()))
     values = [v for v in current if v != value] if value in current else current + [value]
     return search_url(args, **{facet: values or None})
 
