@@ -10,6 +10,7 @@ from ..names import SLUG, shown_language
 from ..search import SearchResponse
 from . import downloads
 from .site import bp, run_search, service, ui_lang
+from .urls import back_link
 
 STATEMENT_DATE = dt.date(2026, 11, 28)  # when the accessibility statement was written and last checked
 
@@ -53,7 +54,7 @@ def practice(slug: str):
     versions = versions_or_404(slug)
     shown, fell_back = pick(versions)
     return render_template("practice.html", p=shown, versions=versions, fell_back=fell_back,
-                           related=service().related(slug, ui_lang()))
+                           related=service().related(slug, ui_lang()), back=back_link(request.args.get("back")))
 
 
 @bp.route("/accessibility")

@@ -61,9 +61,9 @@ def _index_built() -> dt.datetime | None:
 
 @bp.app_context_processor
 def helpers() -> dict[str, Any]:
-    from .urls import search_url, toggle_url
+    from .urls import back_here, search_url, toggle_url
 
-    return {"search_url": search_url, "toggle_url": toggle_url, "ui_lang": ui_lang, "vocab": service().vocab,
+    return {"search_url": search_url, "toggle_url": toggle_url, "back_here": back_here, "ui_lang": ui_lang, "vocab": service().vocab,
             "facets": FACETS, "facet_name": facet_name, "facet_label": facet_label, "label": label,
             "csrf_token": lambda: sl.csrf_token(session), "shortlist_ids": lambda: sl.ids_of(session),
             "share_value": sl.share_value, "index_built": _index_built}
