@@ -34,6 +34,19 @@
     if (heading && key) { heading.setAttribute("tabindex", "-1"); heading.focus(); }
   }
 
+  // Outside the swapped region, the language switch's links and the shortlist form's way back carry
+  // the search too: take them from the fetched page, or a switch of language would drop a new filter.
+  function followSearch(doc) {
+    const fresh = doc.querySelectorAll(".lang-switch a[href]");
+    const links = document.querySelectorAll(".lang-switch a[href]");
+    if (fresh.length === links.length) {
+      links.forEach((link, i) => link.setAttribute("href", fresh[i].getAttribute("href")));
+    }
+    const next = doc.querySelector('#shortlist-form input[name="next"]');
+    const mine = document.querySelector('#shortlist-form input[name="next"]');
+    if (next && mine) mine.value = next.value;
+  }
+
   async function loadSearch(url, push, focusKey) {
     const body = document.getElementById("search-body");
     if (!body) { window.location.assign(url); return; }
@@ -51,6 +64,7 @@
       form.replaceWith(document.adoptNode(freshForm));
       body.replaceWith(document.adoptNode(freshBody));
       document.title = doc.title;
+      followSearch(doc);
       if (push) window.history.pushState({ search: true }, "", url);
       shownUrl = withoutHash(url);
       focusAfterSwap(focusKey);
