@@ -1,7 +1,7 @@
 """The web layer (Flask): views read the request, call the search service and render.
 
 - :mod:`.site` — the blueprint, the service, the interface language, template helpers
-- :mod:`.pages`, :mod:`.api`, :mod:`.downloads`, :mod:`.shortlist` — the views
+- :mod:`.pages`, :mod:`.api`, :mod:`.downloads`, :mod:`.shortlist`, :mod:`.compare` — the views
 - :mod:`.urls` — links that carry the current search; :mod:`.errors` — errors and headers
 - :mod:`.exports`, :mod:`.openapi` — serialisations of the one result shape
 - ``templates/``, ``static/``, ``translations/`` — the interface in Finnish, Swedish and English
@@ -172,7 +172,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     Babel(app, locale_selector=select_locale)
 
     from ..search import SearchService
-    from . import api, downloads, errors, pages, shortlist  # noqa: F401 (they add their routes to the blueprint)
+    from . import api, compare, downloads, errors, pages, shortlist  # noqa: F401 (they add their routes to the blueprint)
     from .site import bp
 
     app.extensions["search"] = SearchService(app.config["INDEX_DIR"], Path(app.config["CONTENT_DIR"]) / "vocabularies")

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 
 from ..names import SLUG
 from . import shortlist_session as sl
+from .compare import MAX_COMPARED, MIN_COMPARED
 from .site import bp, service, ui_lang
 
 SHORTLIST_ACTIONS = ("add", "remove", "save", "clear")
@@ -23,7 +24,7 @@ def shortlist_page():
     ids, shared = listed()
     results = service().results_for(ids, ui_lang())
     return render_template("shortlist.html", results=results, shared=shared, own=sl.ids_of(session),
-                           ids=[r.slug for r in results])
+                           ids=[r.slug for r in results], min_compared=MIN_COMPARED, max_compared=MAX_COMPARED)
 
 
 @bp.route("/shortlist/<action>", methods=["POST"])
