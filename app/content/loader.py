@@ -30,7 +30,7 @@ from .vocabularies import Vocabularies, load_vocabularies
 
 # What decides a slug's validation besides its files and the vocabularies.
 _CODE = ("names.py", "content")
-_PACKAGES = ("Markdown", "nh3", "PyYAML", "python-frontmatter")
+_PACKAGES = ("markdown-it-py", "mdit-py-plugins", "nh3", "PyYAML", "python-frontmatter")
 
 
 @dataclass
