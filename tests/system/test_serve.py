@@ -1,0 +1,74 @@
+"""``kaytantopankki serve``: real gunicorn processes, what the editor is told, and what happens when it cannot serve."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+
+from conftest import CLI, ROOT, write_practice
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_invalid_content_and_no_index_is_said_and_nothing_is_served(content_dir, tmp_path):
+    write_practice(content_dir, "x", "fi", {"title": "X", "project": "P"}, "Body.")
+    proc = subprocess.run([*CLI, "serve", "--lang", "en", "--content", str(content_dir), "--index",
+                           str(tmp_path / "index"), "--port", str(free_port())], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "x.fi.md:1: regions: missing" in proc.stderr
+    assert "There is no index to serve yet: fix the problems above" in proc.stderr
+
+
+def test_a_port_in_use_is_a_clear_error(content_dir, tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        proc = subprocess.run([*CLI, "serve", "--lang", "en", "--content", str(content_dir), "--index",
+                               str(tmp_path / "index"), "--port", str(port)], cwd=ROOT, capture_output=True,
+                              text=True, timeout=180)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert f"error: the server could not start on 127.0.0.1:{port} (is the port in use?" in proc.stderr
+
+
+def test_serve_in_swedish_keeps_the_last_good_index_and_stops_on_sigterm(content_dir, tmp_path):
+    index = tmp_path / "index"
+    port = free_port()
+    command = [*CLI, "serve", "--content", str(content_dir), "--index", str(index), "--port", str(port)]
+    env = {**os.environ, "LANG": "sv_FI.UTF-8"}
+    first = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        _answer(port)
+    finally:
+        first.send_signal(signal.SIGTERM)
+        out = first.communicate(timeout=60)[0]
+    assert first.returncode == 0 and "Webbplatsen finns på http://127.0.0.1:" in out
+    write_practice(content_dir, "x", "fi", {"title": "X", "project": "P", "regions": ["Kainuu"],
+                                           "themes": ["osallisuus"], "priority": "TL 5 et 9.1"}, "Body.")
+    second = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert "Uravalmennus nuorille" in _answer(port)
+    finally:
+        second.send_signal(signal.SIGTERM)
+        out = second.communicate(timeout=60)[0]
+    assert "x.fi.md:8: priority: specifikt mål 9.1 hör inte till TL 5 under 2014–2020: 9.1 hör till TL 4" in out
+    assert "Indexet byggdes INTE om" in out and "Webbplatsen visar fortfarande det senaste felfria indexet" in out
+
+
+def _answer(port: int) -> str:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/?q=nuorille", timeout=5) as resp:
+                return resp.read().decode("utf-8")
+        except OSError:
+            assert time.monotonic() < deadline, "the server did not answer"
+            time.sleep(0.3)
