@@ -10,14 +10,15 @@ def run(*args, env=None):
     return subprocess.run([*CLI, *args], cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
 
 
-def test_bundled_content_is_valid():
-    proc = run("check", "--lang", "en")
+def test_bundled_content_is_valid(tmp_path):
+    proc = run("check", "--lang", "en", "--index", str(tmp_path / "index"))  # not the working index's cache
     assert proc.returncode == 0, proc.stderr
     assert "ok:" in proc.stdout and "files are valid" in proc.stdout
 
 
 def test_the_old_build_script_still_checks_and_builds(content_dir, tmp_path):
-    proc = subprocess.run([sys.executable, "build.py", "--check", "--lang", "en", "--content", str(content_dir)],
+    proc = subprocess.run([sys.executable, "build.py", "--check", "--lang", "en", "--content", str(content_dir),
+                           "--index", str(tmp_path / "i")],
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0 and "ok: 7 practices in 9 files are valid" in proc.stdout, proc.stderr
     proc = subprocess.run([sys.executable, "build.py", "--content", str(content_dir), "--index", str(tmp_path / "i")],
@@ -76,11 +77,12 @@ def test_check_of_named_files_reports_only_them(content_dir):
     write_practice(content_dir, "y", "fi", {"title": "Y", "project": "P", "regions": ["Kainuu"],
                                            "themes": ["osallisuus"]}, "Body.")
     x, y = content_dir / "practices" / "x.fi.md", content_dir / "practices" / "y.fi.md"
-    proc = run("check", "--lang", "en", "--content", str(content_dir), str(x))
+    index = ("--index", str(content_dir.parent / "index"))
+    proc = run("check", "--lang", "en", "--content", str(content_dir), *index, str(x))
     assert proc.returncode == 0 and f"ok: no problems in {x}" in proc.stdout, proc.stderr
-    proc = run("check", "--lang", "en", "--content", str(content_dir), str(y))
+    proc = run("check", "--lang", "en", "--content", str(content_dir), *index, str(y))
     assert proc.returncode == 1 and "y.fi.md:1: priority: missing" in proc.stderr
-    proc = run("check", "--lang", "en", "--content", str(content_dir), str(content_dir / "nope.fi.md"))
+    proc = run("check", "--lang", "en", "--content", str(content_dir), *index, str(content_dir / "nope.fi.md"))
     assert proc.returncode == 2 and "error: no such file" in proc.stderr and "Traceback" not in proc.stderr
 
 
@@ -118,3 +120,6 @@ def test_preview_of_a_file_that_is_not_a_practice_is_a_clear_error(tmp_path):
     (tmp_path / "notes.txt").write_text("x")
     proc = run("preview", str(tmp_path / "notes.txt"), "--lang", "en")
     assert proc.returncode == 2 and "is not a practice file name" in proc.stderr and "Traceback" not in proc.stderr
+    (tmp_path / "x.fi.md").write_text("---\ntitle: X\n---\nX.\n")
+    proc = run("preview", str(tmp_path / "x.fi.md"), "--content", str(tmp_path / "nowhere"), "--lang", "en")
+    assert proc.returncode == 2 and "error: no vocabularies in" in proc.stderr and "Traceback" not in proc.stderr

@@ -48,6 +48,10 @@ def preview(file: str, content_dir: str, output: str | None, open_browser: bool,
         sys.exit(2)
     slug, version = m.group("slug"), m.group("lang")
     content = Path(content_dir)
+    if not (content / "vocabularies").is_dir():
+        report.say(E_("error: no vocabularies in %(path)s: give the content directory with --content"), err=True,
+                   path=content / "vocabularies")
+        sys.exit(2)
     with tempfile.TemporaryDirectory(prefix="kaytantopankki-preview-") as tmp:
         work = Path(tmp) / "content"
         shutil.copytree(content / "vocabularies", work / "vocabularies")

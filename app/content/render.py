@@ -29,8 +29,14 @@ _MARKDOWN = threading.local()  # one parser per thread (setting one up costs mor
 def _parser() -> MarkdownIt:
     md = getattr(_MARKDOWN, "md", None)
     if md is None:
-        md = _MARKDOWN.md = (MarkdownIt("commonmark", {"html": True}).enable("table")
+        # Raw HTML is read inline only (no CommonMark HTML blocks): the Markdown on the lines after a tag
+        # such as <img …> is still Markdown, as in Python-Markdown, and the sanitiser then keeps only
+        # the allowed tags (an HTML block would pass those lines on unread, links and all).
+        md = _MARKDOWN.md = (MarkdownIt("commonmark", {"html": True}).enable("table").disable("html_block")
                              .use(deflist_plugin).use(footnote_plugin))
+        # Every link becomes a link, and the sanitiser drops an unsafe URL (javascript:, data:): markdown-it
+        # would leave such a link as its literal text, URL and all.
+        md.validateLink = lambda url: True
     return md
 
 

@@ -151,7 +151,7 @@ def test_summary_defaults_to_first_paragraph(tiny_content):
 @pytest.mark.parametrize("markdown_text, forbidden", [
     ("<script>alert(1)</script>", "<script"),
     ('<img src=x onerror="alert(1)">', "onerror"),
-    ("[click](javascript:alert(1))", 'href="javascript:'),  # left as text, never a link
+    ("[click](javascript:alert(1))", "javascript:"),
     ('<a href="http://x" onclick="evil()">x</a>', "onclick"),
     ('<a href="javascript:alert(1)">x</a>', "javascript:"),
     ("<iframe src='http://evil'></iframe>", "<iframe"),

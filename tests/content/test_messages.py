@@ -66,7 +66,8 @@ def _broken(content_dir: Path) -> None:
 
 def _check(content_dir: Path, *args: str, **environ: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES")}
-    return subprocess.run([*CLI, "check", "--content", str(content_dir), *args], cwd=ROOT, capture_output=True,
+    return subprocess.run([*CLI, "check", "--content", str(content_dir), "--index", str(content_dir.parent / "index"),
+                           *args], cwd=ROOT, capture_output=True,
                           text=True, timeout=120, env={**env, **environ})
 
 

@@ -48,6 +48,8 @@ RUN_HERE = {"make run", "make install", ". .venv/bin/activate", "kaytantopankki 
             f"kaytantopankki preview {NEW}", "make watch", "kaytantopankki build", "make build", "kaytantopankki --help",
             "python build.py", "python build.py --check", "python -m app.content.schema_export"}
 RUN_BY_CI = {"make test"}
+# Not passed on to the commands: they run as in a new terminal, with no locale (so in Finnish).
+IGNORED = {"VIRTUAL_ENV", "LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "VENV", "MAKEFLAGS", "MAKELEVEL", "MFLAGS"}
 
 
 def readme_commands() -> set[str]:
@@ -66,9 +68,10 @@ def test_readme_gives_the_two_commands_and_every_command_is_run():
 
 
 def test_make_run_installs_only_what_serving_needs(tmp_path):
-    fresh = {**os.environ, "VENV": str(tmp_path / "venv")}
-    run = subprocess.run(["make", "-n", "run"], cwd=ROOT, capture_output=True, text=True, env=fresh, check=True).stdout
-    test = subprocess.run(["make", "-n", "test"], cwd=ROOT, capture_output=True, text=True, env=fresh, check=True).stdout
+    fresh = {**{k: v for k, v in os.environ.items() if not k.startswith("MAKE")}, "VENV": str(tmp_path / "venv")}
+    plan = ["make", "--dry-run", "--always-make"]  # every step, as on a fresh clone
+    run = subprocess.run([*plan, "run"], cwd=ROOT, capture_output=True, text=True, env=fresh, check=True).stdout
+    test = subprocess.run([*plan, "test"], cwd=ROOT, capture_output=True, text=True, env=fresh, check=True).stdout
     assert "pip install --quiet -e ." in run and "--group test" not in run and "npm" not in run
     assert "--group test" in test and "npm ci" in test
 
@@ -98,7 +101,7 @@ def copy(tmp_path_factory) -> Path:
 
 def shell(copy: Path, *commands: str, timeout: float = 300, path: str | None = None) -> subprocess.CompletedProcess:
     """The commands, as typed in one terminal in the copy (LANG unset: the messages are Finnish)."""
-    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "LANG", "LANGUAGE", "LC_ALL", "VENV")}
+    env = {k: v for k, v in os.environ.items() if k not in IGNORED}
     if path:
         env["PATH"] = path
     return subprocess.run(["bash", "-c", "set -e\n" + "\n".join(commands)], cwd=copy, capture_output=True, text=True,
@@ -109,7 +112,7 @@ class Server:
     """A long-running command of the README (make run, make watch) in its own process group."""
 
     def __init__(self, copy: Path, command: str, port: int, path: str | None = None):
-        env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "LANG", "LANGUAGE", "LC_ALL", "VENV")}
+        env = {k: v for k, v in os.environ.items() if k not in IGNORED}
         env.update(PORT=str(port), **({"PATH": path} if path else {}))
         self.port = port
         self.log = copy / f"{command.replace(' ', '-')}-{port}.log"

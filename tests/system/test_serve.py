@@ -43,7 +43,8 @@ def test_serve_in_swedish_keeps_the_last_good_index_and_stops_on_sigterm(content
     index = tmp_path / "index"
     port = free_port()
     command = [*CLI, "serve", "--content", str(content_dir), "--index", str(index), "--port", str(port)]
-    env = {**os.environ, "LANG": "sv_FI.UTF-8"}
+    env = {**{k: v for k, v in os.environ.items() if k not in ("LANGUAGE", "LC_ALL", "LC_MESSAGES")},
+           "LANG": "sv_FI.UTF-8"}
     first = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         _answer(port)
