@@ -50,7 +50,8 @@ def serve(content_dir: str, index_dir: str, host: str, port: int, workers: int, 
                    err=True)
         sys.exit(1)
     _announce(report, result, index)
-    signal.signal(signal.SIGTERM, _interrupt)
+    for stop in (signal.SIGTERM, signal.SIGINT):  # SIGINT too: a shell may start it with SIGINT ignored
+        signal.signal(stop, _interrupt)
     server = _start(report, content, index, host, port, workers, access_log=not watch)
     try:
         if watch:

@@ -39,19 +39,24 @@ def test_a_port_in_use_is_a_clear_error(content_dir, tmp_path):
     assert f"error: the server could not start on 127.0.0.1:{port} (is the port in use?" in proc.stderr
 
 
-def test_serve_in_swedish_keeps_the_last_good_index_and_stops_on_sigterm(content_dir, tmp_path):
+def test_serve_in_swedish_keeps_the_last_good_index_and_stops_on_ctrl_c_or_sigterm(content_dir, tmp_path):
     index = tmp_path / "index"
     port = free_port()
     command = [*CLI, "serve", "--content", str(content_dir), "--index", str(index), "--port", str(port)]
     env = {**{k: v for k, v in os.environ.items() if k not in ("LANGUAGE", "LC_ALL", "LC_MESSAGES")},
            "LANG": "sv_FI.UTF-8"}
-    first = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    # Started as a shell starts a background job (SIGINT ignored), stopped by Ctrl+C's SIGINT to it alone.
+    first = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     try:
         _answer(port)
     finally:
-        first.send_signal(signal.SIGTERM)
+        first.send_signal(signal.SIGINT)
         out = first.communicate(timeout=60)[0]
     assert first.returncode == 0 and "Webbplatsen finns på http://127.0.0.1:" in out
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("127.0.0.1", port))  # gunicorn is gone too: nothing listens there
     write_practice(content_dir, "x", "fi", {"title": "X", "project": "P", "regions": ["Kainuu"],
                                            "themes": ["osallisuus"], "priority": "TL 5 et 9.1"}, "Body.")
     second = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
