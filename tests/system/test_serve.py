@@ -6,6 +6,7 @@ import signal
 import socket
 import subprocess
 import time
+import urllib.parse
 import urllib.request
 
 from conftest import CLI, ROOT, write_practice
@@ -69,12 +70,49 @@ def test_serve_in_swedish_keeps_the_last_good_index_and_stops_on_ctrl_c_or_sigte
     assert "Indexet byggdes INTE om" in out and "Webbplatsen visar fortfarande det senaste felfria indexet" in out
 
 
-def _answer(port: int) -> str:
+def _answer(port: int, path: str = "/?q=nuorille") -> str:
     deadline = time.monotonic() + 60
+    url = f"http://127.0.0.1:{port}" + urllib.parse.quote(path, safe="/?=&")
     while True:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/?q=nuorille", timeout=5) as resp:
+            with urllib.request.urlopen(url, timeout=5) as resp:
                 return resp.read().decode("utf-8")
         except OSError:
             assert time.monotonic() < deadline, "the server did not answer"
             time.sleep(0.3)
+
+
+def test_watch_serves_each_good_build_and_new_vocabulary_labels(content_dir, tmp_path):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")}
+    log = tmp_path / "watch.log"
+    proc = subprocess.Popen([*CLI, "serve", "--watch", "--lang", "en", "--content", str(content_dir), "--index",
+                             str(tmp_path / "index"), "--port", str(port)], cwd=ROOT, env=env,
+                            stdout=log.open("w"), stderr=subprocess.STDOUT)
+    try:
+        _wait(log, "Watching")
+        assert "North Karelia" in _answer(port, "/?ui=en")
+        write_practice(content_dir, "uusi", "fi", {"title": "Kierrätyskeskuksen polku", "project": "P",
+                                                   "regions": ["Kainuu"], "themes": ["osallisuus"],
+                                                   "priority": "TL 5 et 10.1"}, "Kierrätyskeskus.")
+        _wait(log, "ok: 8 practices (10 language versions) built")
+        assert "Kierrätyskeskuksen polku" in _answer(port, "/?q=kierrätyskeskus")
+        regions = content_dir / "vocabularies" / "regions.yaml"
+        regions.write_text(regions.read_text(encoding="utf-8").replace("en: North Karelia", "en: North Carelia"),
+                           encoding="utf-8")
+        _wait(log, "The vocabularies changed: the server's workers restart to read them.")
+        deadline = time.monotonic() + 60
+        while "North Carelia" not in _answer(port, "/?ui=en"):
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.5)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+    assert proc.returncode == 0 and "Traceback" not in log.read_text()
+
+
+def _wait(log, text: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while text not in log.read_text():
+        assert time.monotonic() < deadline, log.read_text()
+        time.sleep(0.2)
