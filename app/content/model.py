@@ -6,21 +6,46 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..names import FACETS, Facet, facet, facet_value_list, priority_text
+from .messages import Gettext, Text
 from .vocabularies import Vocabularies
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One validation problem, printed as ``path:line: field: message``."""
+    """One validation problem of one file: where (``path``, ``line``, ``field``: the front-matter key,
+    ``body``, or empty for the file as a whole), what (a stable ``code`` of :data:`.messages.CODES`)
+    and the message (a :class:`.messages.Text`, translated when shown).
+
+    ``str(problem)`` is ``path:line: field: message [code]`` in English; :meth:`format` gives it in
+    the editor's language.
+    """
 
     path: str
     line: int
     field: str
-    message: str
+    code: str
+    text: Text
+
+    @property
+    def message(self) -> str:
+        """The message in English."""
+        return self.text.render()
+
+    def format(self, translate: Gettext | None = None) -> str:
+        """``path:line: field: message [code]`` in the language of ``translate`` (English without one)."""
+        message = self.text.render(translate)
+        return f"{self.path}:{self.line}: " + (f"{self.field}: " if self.field else "") + f"{message} [{self.code}]"
+
+    def record(self, translate: Gettext | None = None) -> dict[str, Any]:
+        """The problem as JSON-serialisable data (``check --format json``)."""
+        return {"path": self.path, "line": self.line, "field": self.field, "code": self.code,
+                "severity": "error", "message": self.text.render(translate)}
+
+    def sort_key(self) -> tuple[str, int]:
+        return self.path, self.line
 
     def __str__(self) -> str:
-        prefix = f"{self.path}:{self.line}: "
-        return prefix + (f"{self.field}: {self.message}" if self.field else self.message)
+        return self.format()
 
 
 @dataclass(frozen=True)

@@ -153,6 +153,7 @@ def test_summary_defaults_to_first_paragraph(tiny_content):
     ('<img src=x onerror="alert(1)">', "onerror"),
     ("[click](javascript:alert(1))", "javascript:"),
     ('<a href="http://x" onclick="evil()">x</a>', "onclick"),
+    ('<a href="javascript:alert(1)">x</a>', "javascript:"),
     ("<iframe src='http://evil'></iframe>", "<iframe"),
     ("<style>body{display:none}</style>", "<style"),
 ])
