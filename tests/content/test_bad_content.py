@@ -3,7 +3,6 @@ never crash the build, neither through ``build()`` nor through the command line.
 from __future__ import annotations
 
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 

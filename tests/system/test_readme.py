@@ -52,10 +52,25 @@ RUN_BY_CI = {"make test"}
 IGNORED = {"VIRTUAL_ENV", "LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "VENV", "MAKEFLAGS", "MAKELEVEL", "MFLAGS"}
 
 
-def readme_commands() -> set[str]:
-    """The README's commands: lines of its indented command blocks, and quoted commands in its text
-    (those with a placeholder such as FILE or […] describe a syntax and are left out)."""
-    text = re.sub(r"```.*?```", "", README, flags=re.S)
+# The Deployment section's commands set up a Debian server as root (a system user, /etc, systemd,
+# the system nginx): this sandbox has no systemd and no server of its own to change. What they
+# install is exercised instead: tests/system/test_deployment.py renders the same templates with
+# deploy/render.py and the same values file, runs nginx and the gunicorn instances as the unit's
+# ExecStart does, checks the unit with systemd-analyze where available, and runs deploy/push-index.
+DEPLOYMENT_SECTION = "## Deployment"
+
+
+def _sections() -> tuple[str, str]:
+    before, _, after = README.partition(DEPLOYMENT_SECTION)
+    rest = re.split(r"^## ", after, maxsplit=1, flags=re.M)
+    return before + ("## " + rest[1] if len(rest) > 1 else ""), rest[0]
+
+
+def readme_commands(text: str | None = None) -> set[str]:
+    """The README's commands outside the Deployment section (or of ``text``): lines of its indented
+    command blocks, and quoted commands in its text (those with a placeholder such as FILE or […]
+    describe a syntax and are left out)."""
+    text = re.sub(r"```.*?```", "", _sections()[0] if text is None else text, flags=re.S)
     found = {line.split("#")[0].strip() for line in text.splitlines() if re.match(r" {4}\S", line)}
     found |= {span for span in re.findall(r"`([^`]+)`", text) if re.match(r"(make|kaytantopankki|python|\.) ", span)}
     return {c for c in found if c and not re.search(r"\[|…|FILE|\|", c)}
@@ -65,6 +80,16 @@ def test_readme_gives_the_two_commands_and_every_command_is_run():
     assert re.search(r"^\s+make run\b", README, re.M) and re.search(r"^\s+make test\b", README, re.M)
     assert "make test" in (ROOT / ".ci" / "run").read_text()
     assert readme_commands() - RUN_BY_CI == RUN_HERE
+
+
+def test_the_deployment_sections_templates_are_the_ones_the_deployment_test_runs():
+    deployment = _sections()[1]
+    assert deployment.strip(), "the README has a Deployment section"
+    import test_deployment
+
+    rendered = set(re.findall(r"deploy/render\.py (deploy/\S+)", deployment))
+    assert rendered == {str(t.relative_to(ROOT)) for t in test_deployment.TEMPLATES}
+    assert "deploy/push-index" in deployment and test_deployment.test_push_index_copies_a_new_index_to_servers_which_switch_at_their_next_request
 
 
 def test_make_run_installs_only_what_serving_needs(tmp_path):
