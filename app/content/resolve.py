@@ -35,8 +35,9 @@ def resolve(records: dict[tuple[str, str], dict], vocab: Vocabularies, problems:
                 # An optional list left out (target groups) is inherited, like facets not given at all.
                 facets.update({f.field: original["facets"][f.field] for f in list_facets()
                                if not f.required and not facets[f.field]})
-        facets["large_areas"] = tuple(sorted({vocab.regions[r].parent for r in facets["regions"]
-                                              if r in vocab.regions and vocab.regions[r].parent}))
+        period = facets.get("period", "")
+        facets["large_areas"] = tuple(sorted({vocab.regions[r].parent_in(period) for r in facets["regions"]
+                                              if r in vocab.regions and vocab.regions[r].parent_in(period)}))
         facets["languages"] = tuple(languages[slug])
         html_body = render_markdown(rec["body"])
         text = html_to_text(html_body)
