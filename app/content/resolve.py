@@ -44,8 +44,9 @@ def resolve(records: dict[tuple[str, str], dict], vocab: Vocabularies, problems:
             facets = _alone(rec, problems) if original is None else _inherit(rec, original, problems)
             if facets is None:
                 continue
-        facets["large_areas"] = tuple(sorted({vocab.regions[r].parent for r in facets["regions"]
-                                              if r in vocab.regions and vocab.regions[r].parent}))
+        period = facets.get("period", "")
+        facets["large_areas"] = tuple(sorted({vocab.regions[r].parent_in(period) for r in facets["regions"]
+                                              if r in vocab.regions and vocab.regions[r].parent_in(period)}))
         facets["languages"] = tuple(languages[slug])
         html_body = render_markdown(rec["body"])
         text = html_to_text(html_body)

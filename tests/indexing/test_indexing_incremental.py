@@ -185,7 +185,8 @@ def test_browse_arrays_match_the_index(corpus, tmp_path):
         assert browse.titles[i] == full["title"] and browse.languages[i] == tuple(catalog[slug])
         assert {f: list(x) for f, x in v.facet_values(slug).items()} == {
             "region": full["regions"], "large_area": full["large_areas"], "theme": full["themes"],
-            "axis": [full["axis"]], "objective": [full["objective"]], "target_group": full["target_groups"],
+            "axis": [full["axis"], f"{full['period']} {full['axis']}"], "objective": [full["objective"]],
+            "target_group": full["target_groups"],
             "period": [full["period"]], "lang": list(catalog[slug])}
 
 
