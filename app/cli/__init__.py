@@ -57,7 +57,7 @@ def run_build(report: Reporter, content_dir: str, index_dir: str, check_only: bo
                       "changed"), err=True, where=f" ({exc.filename})" if exc.filename else "",
                    reason=exc.strerror or str(exc))
         return None
-    report.problems(result.problems)
+    report.problems([*result.problems, *result.warnings])
     return result
 
 
@@ -94,11 +94,12 @@ def check(files: tuple[str, ...], content_dir: str, index_dir: str, lang: str | 
     if wrong:
         sys.exit(2)
     result = build(content_dir, index_dir, check_only=True, progress=_progress)  # the index root keeps a cache
-    problems = result.problems
+    problems, warnings = result.problems, result.warnings
     if files:  # a problem's path is relative to the content directory's parent
         wanted = {Path(f).resolve() for f in files}
         problems = [p for p in problems if (Path(content_dir).parent / p.path).resolve() in wanted]
-    report.problems(problems)
+        warnings = [p for p in warnings if (Path(content_dir).parent / p.path).resolve() in wanted]
+    report.problems(sorted([*problems, *warnings], key=lambda p: p.sort_key()))
     if problems:
         summary = report.text(E_("problems found: %(count)d; fix them and run the check again."), count=len(problems))
     elif files:
@@ -108,7 +109,8 @@ def check(files: tuple[str, ...], content_dir: str, index_dir: str, lang: str | 
                               practices=result.practices, files=result.documents)
     if output_format == "text":
         click.echo(summary, err=bool(problems))
-    report.emit_json(not problems, problems, summary, practices=result.practices, files=result.documents)
+    report.emit_json(not problems, [*problems, *warnings], summary, practices=result.practices,
+                     files=result.documents)
     sys.exit(1 if problems else 0)
 
 
@@ -145,7 +147,8 @@ def build_command(content_dir: str, index_dir: str, check_only: bool, no_wait: b
                               seconds=result.seconds, changed=result.changed, reused=result.reused)
     if output_format == "text":
         click.echo(summary, err=not result.ok)
-    report.emit_json(result.ok, result.problems, summary, practices=result.practices, files=result.documents,
+    report.emit_json(result.ok, [*result.problems, *result.warnings], summary, practices=result.practices,
+                     files=result.documents,
                      version=result.version or None)
     sys.exit(0 if result.ok else 1)
 

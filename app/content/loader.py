@@ -42,6 +42,7 @@ class GroupResult:
     practices: list[Practice]
     file_problems: list[list[Problem]]  # one list per file of the group, in file order
     resolve_problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
 
 @dataclass
@@ -100,8 +101,9 @@ def load_group(files: Sequence[tuple[str, str]], vocab: Vocabularies) -> GroupRe
             inherited = None  # the original has problems: its period is not known
         file_problems[i] = problems
     resolve_problems: list[Problem] = []
-    practices = resolve(records, vocab, resolve_problems, present)
-    return GroupResult(practices, file_problems, resolve_problems)
+    warnings: list[Problem] = []
+    practices = resolve(records, vocab, resolve_problems, present, warnings)
+    return GroupResult(practices, file_problems, resolve_problems, warnings)
 
 
 _VOCAB: Vocabularies | None = None  # set in the parent before forking workers
@@ -251,7 +253,9 @@ def load_content(content_dir: str | Path, cache_path: Path | None = None, *, pro
     for slug in sorted(results):
         result.practices.extend(results[slug].practices)
         result.problems.extend(results[slug].resolve_problems)
+        result.warnings.extend(getattr(results[slug], "warnings", ()))
     result.problems.sort(key=Problem.sort_key)
+    result.warnings.sort(key=Problem.sort_key)
     result.cache = ContentCache(fingerprint, {keys[s]: r for s, r in results.items()}, keys,
                                 dirty=bool(missing) or len(cache) != len(results),
                                 groups=len(groups), cached=len(groups) - len(missing), computed=len(missing))

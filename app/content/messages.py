@@ -54,6 +54,9 @@ def t(msgid: str, **args: object) -> Text:
     return Text(msgid, tuple(args.items()))
 
 
+WARNING = E_("warning")  # the severity of a problem that does not stop a build, as shown after its code
+
+
 def _english(msgid: str) -> str:
     return msgid
 
@@ -97,6 +100,7 @@ CODES: Mapping[str, str] = {
     "KP401": "translation without a Finnish original",
     "KP402": "translation disagrees with its Finnish original",
     # the content directory
+    "KP501": "the description repeats an official name of a priority axis or objective (a warning)",
     "KP901": "the vocabularies cannot be read",
     "KP902": "no practices directory",
 }

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..names import FACETS, Facet, facet, facet_value_list, priority_text
-from .messages import Gettext, Text
+from .messages import WARNING, Gettext, Text
 from .vocabularies import Vocabularies
 
 
@@ -25,6 +25,7 @@ class Problem:
     field: str
     code: str
     text: Text
+    severity: str = "error"  # "error": nothing is built; "warning": said, and the build goes on
 
     @property
     def message(self) -> str:
@@ -32,14 +33,16 @@ class Problem:
         return self.text.render()
 
     def format(self, translate: Gettext | None = None) -> str:
-        """``path:line: field: message [code]`` in the language of ``translate`` (English without one)."""
+        """``path:line: field: message [code]`` in the language of ``translate`` (English without one);
+        a warning's code is followed by the word (``[KP501 warning]``, translated)."""
         message = self.text.render(translate)
-        return f"{self.path}:{self.line}: " + (f"{self.field}: " if self.field else "") + f"{message} [{self.code}]"
+        code = self.code if self.severity == "error" else f"{self.code} {(translate or str)(WARNING)}"
+        return f"{self.path}:{self.line}: " + (f"{self.field}: " if self.field else "") + f"{message} [{code}]"
 
     def record(self, translate: Gettext | None = None) -> dict[str, Any]:
         """The problem as JSON-serialisable data (``check --format json``)."""
         return {"path": self.path, "line": self.line, "field": self.field, "code": self.code,
-                "severity": "error", "message": self.text.render(translate)}
+                "severity": self.severity, "message": self.text.render(translate)}
 
     def sort_key(self) -> tuple[str, int]:
         return self.path, self.line
@@ -103,4 +106,5 @@ class LoadResult:
     practices: list[Practice] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     vocab: Vocabularies | None = None
+    warnings: list[Problem] = field(default_factory=list)  # said, but no obstacle to a build
     cache: Any = None  # the loader's ContentCache: per-slug keys, hit counts, ``save(path)``

@@ -26,7 +26,7 @@ from .vocabularies import DEFAULT_PERIOD, Vocabularies
 
 
 def resolve(records: dict[tuple[str, str], dict], vocab: Vocabularies, problems: list[Problem],
-            present: Collection[tuple[str, str]] = ()) -> list[Practice]:
+            present: Collection[tuple[str, str]] = (), warnings: list[Problem] | None = None) -> list[Practice]:
     """Practices of validated records ((slug, lang) → fields of :func:`.validation.read_practice`),
     sorted by slug and language; a record that cannot be resolved adds to ``problems`` instead.
     ``present`` holds the (slug, lang) of every file there is, valid or not."""
@@ -50,6 +50,8 @@ def resolve(records: dict[tuple[str, str], dict], vocab: Vocabularies, problems:
         facets["languages"] = tuple(languages[slug])
         html_body = render_markdown(rec["body"])
         text = html_to_text(html_body)
+        if warnings is not None:
+            warnings.extend(_repeated_names(rec, vocab))
         summary = rec["summary"] or text.split("\n\n", 1)[0]
         practices.append(Practice(
             slug=slug, lang=lang, path=rec["path"], title=rec["title"], project=rec["project"],
@@ -109,6 +111,21 @@ def _inherit(rec: dict, original: dict, problems: list[Problem]) -> dict | None:
                 "them equal"), original=original["path"], given=_show(given), inherited=_show(inherited))))
             ok = False
     return dict(theirs) if ok else None
+
+
+def _repeated_names(rec: dict, vocab: Vocabularies) -> list[Problem]:
+    """A warning for each official name of an axis or objective the description repeats word for word:
+    it says nothing of the practice, and the index leaves it out, so it helps nobody find it."""
+    pattern = vocab.official_name_pattern()
+    if pattern is None:
+        return []
+    out = []
+    for match in pattern.finditer(rec["body"]):
+        line = rec.get("body_line", 1) + rec["body"][:match.start()].count("\n")
+        out.append(Problem(rec["path"], line, "body", "KP501", t(E_(
+            "repeats the official name “%(name)s” word for word; the search leaves it out, so say instead "
+            "what the practice did and for whom"), name=" ".join(match.group().split())), severity="warning"))
+    return out
 
 
 def _show(value: object) -> str:

@@ -243,6 +243,7 @@ def read_practice(path: Path, vocab: Vocabularies, display: str | None = None,
         r.fail("KP209", "body", E_("empty: write the description of the practice below the closing '---'"),
                text.count("\n") + 1)
     record["body"] = nfc(body)
+    record["body_line"] = text.count("\n") - body.count("\n") + 1  # the line the description starts on
     record.update(_facets(r, meta, vocab, lang == PRIMARY_LANGUAGE, inherited_period))
     return (record if not r.problems else None), r.problems
 

@@ -127,6 +127,20 @@ class Vocabularies:
         term = self.terms(facet).get(value)
         return term.label(lang) if term else value
 
+    def official_names(self) -> list[str]:
+        """Every label of every priority axis and specific objective of more than one word, longest first."""
+        names = {label for f in ("axis", "objective") for term in self.terms(f).values()
+                 for label in term.labels.values() if len(label.split()) > 1}
+        return sorted(names, key=len, reverse=True)
+
+    def official_name_pattern(self) -> re.Pattern[str] | None:
+        """A case-insensitive pattern of :meth:`official_names` (any whitespace between words), or None."""
+        if "official" not in self._terms:
+            names = self.official_names()
+            pattern = "|".join(r"\s+".join(re.escape(w) for w in name.split()) for name in names)
+            self._terms["official"] = re.compile(pattern, re.IGNORECASE) if pattern else None  # type: ignore[assignment]
+        return self._terms["official"]  # type: ignore[return-value]
+
     def display_label(self, facet: str, value: str, lang: str) -> str:
         """The label a facet value is offered by: its name, with the code first for a priority axis
         ("TL 3 – Työllisyys…"; in Swedish and English the code explained: "TL 3 (priority axis 3) –
