@@ -246,8 +246,8 @@ def test_push_index_copies_a_new_index_to_servers_which_switch_at_their_next_req
     server.start()
     try:
         base = f"http://127.0.0.1:{port}"
-        assert DIRECT.get(base + "/healthz", timeout=10).json()["version"] == first.version
-        assert DIRECT.get(f"{base}/api/search?q={NEW_WORD}", timeout=10).json()["total"] == 0
+        assert DIRECT.get(base + "/healthz", timeout=30).json()["version"] == first.version
+        assert DIRECT.get(f"{base}/api/search?q={NEW_WORD}", timeout=30).json()["total"] == 0
         write_practice(content, NEW_SLUG, "fi", {
             "title": "Tuotantoon vietävä käytäntö", "project": "Käyttöönotto", "regions": ["Kainuu"],
             "themes": ["osallisuus"], "priority": "TL 5 et 10.1"}, f"Käytäntö, jonka {NEW_WORD} löytyy uudesta indeksistä.")
@@ -256,7 +256,7 @@ def test_push_index_copies_a_new_index_to_servers_which_switch_at_their_next_req
         push_index(src, *servers)
         # Every answer from now on (both workers, no restart) comes from the new version.
         for _ in range(6):
-            found = DIRECT.get(f"{base}/api/search?q={NEW_WORD}", timeout=10).json()
+            found = DIRECT.get(f"{base}/api/search?q={NEW_WORD}", timeout=30).json()
             assert found["total"] == 1 and found["index_version"] == second.version
         assert server.proc.poll() is None
         for root in servers:  # the old version is kept beside the new one
