@@ -60,13 +60,14 @@ class Facet:
     required: bool = False
     vocabulary: str | None = None
     in_results: bool = True  # shown on result rows and exported
+    qualified_by: str | None = None  # a record field whose value qualifies each value too ("2021–2027 TL 4")
 
 
 FACETS: list[Facet] = [
     Facet("region", "regions", True, N_("Region"), required=True),
     Facet("large_area", "large_areas", True, N_("Large area"), source="derived", in_results=False),
     Facet("theme", "themes", True, N_("Theme"), required=True),
-    Facet("axis", "axis", False, N_("Priority axis"), source="priority"),
+    Facet("axis", "axis", False, N_("Priority axis"), source="priority", qualified_by="period"),
     Facet("objective", "objective", False, N_("Specific objective"), source="priority"),
     Facet("target_group", "target_groups", True, N_("Target group")),
     Facet("period", "period", False, N_("Programme period"), source="period"),
@@ -98,11 +99,15 @@ def front_matter_keys() -> tuple[str, ...]:
 
 
 def facet_value_list(record: Mapping, f: Facet) -> tuple[str, ...]:
-    """The values of facet ``f`` in a record (a single value as a one-tuple, none as empty)."""
+    """The values of facet ``f`` in a record (a single value as a one-tuple, none as empty); a
+    qualified facet gives each value also qualified ("TL 4" and "2021–2027 TL 4")."""
     value = record.get(f.field)
     if value is None or value == "":
         return ()
-    return tuple(value) if f.multi else (value,)
+    values = tuple(value) if f.multi else (value,)
+    if f.qualified_by and record.get(f.qualified_by):
+        values += tuple(f"{record[f.qualified_by]} {v}" for v in values)
+    return values
 
 
 # --- priority ---------------------------------------------------------------------------------

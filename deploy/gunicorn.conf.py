@@ -26,13 +26,15 @@ control_socket_disable = True  # gunicorn ≥ 27's admin socket: not needed, and
 
 
 def on_starting(server):  # noqa: ANN001 (gunicorn's hook: after preload_app, before the port opens)
-    """Load the Voikko dictionary and compile the templates once in the master, so that the forked
-    workers share them: otherwise each worker does it at its first requests (about 1 s, several on a
-    busy machine) while visitors wait. Nothing that holds a file open (the index) is opened here."""
+    """Load the Voikko dictionary and simplemma's Swedish and English ones, and compile the templates,
+    once in the master, so that the forked workers share them: otherwise each worker does it at its
+    first query with an unseen word (seconds, more on a busy machine) while visitors wait. Nothing
+    that holds a file open (the index) is opened here."""
     from app.text.finnish import load_dictionary
+    from app.text.lexicon import load_dictionaries
 
-    seconds = load_dictionary()
+    seconds = load_dictionary() + load_dictionaries()
     app = server.app.wsgi()
     for name in app.jinja_env.list_templates(extensions=["html"]):
         app.jinja_env.get_template(name)
-    server.log.info("Voikko dictionary loaded in %.1f s; templates compiled", seconds)
+    server.log.info("Voikko and simplemma dictionaries loaded in %.1f s; templates compiled", seconds)

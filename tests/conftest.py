@@ -15,6 +15,7 @@ from app import create_app  # noqa: E402
 from app.indexing import build  # noqa: E402
 
 VOCABULARIES = ROOT / "content" / "vocabularies"
+CLI = [sys.executable, "-m", "app.cli"]  # the command line kaytantopankki, run from ROOT
 
 # A small corpus that exercises every facet, inheritance and inflection.
 TINY = {

@@ -85,14 +85,14 @@ def test_a_server_loads_none_of_the_builds_code(built_index, tiny_content):
         f"app = create_app({{'TESTING': True, 'INDEX_DIR': {str(built_index)!r}, 'CONTENT_DIR': {str(tiny_content)!r}}})\n"
         "resp = app.test_client().get('/?q=nuorille')\n"
         "assert resp.status_code == 200, resp.status_code\n"
-        "print(' '.join(sorted(m for m in sys.modules if m.startswith('app') or m in ('yaml', 'markdown', 'nh3', "
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith('app') or m in ('yaml', 'markdown', 'markdown_it', 'nh3', "
         "'frontmatter', 'multiprocessing.pool'))))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     loaded = set(out.split())
     assert "app.search.service" in loaded and "app.web.pages" in loaded
     assert not loaded & BUILD_ONLY, f"a server loaded the build's {sorted(loaded & BUILD_ONLY)}"
-    assert not loaded & {"markdown", "nh3", "frontmatter"}, "a server loaded the content stage's libraries"
+    assert not loaded & {"markdown", "markdown_it", "nh3", "frontmatter"}, "a server loaded the content stage's libraries"
 
 
 def test_private_whoosh_internals_are_read_in_one_module():

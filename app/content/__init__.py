@@ -7,6 +7,7 @@
 - :mod:`.render` — Markdown → sanitised HTML → indexed text
 - :mod:`.loader` — the whole content directory, with the per-slug cache of validated files
 - :mod:`.model` — ``Practice``, ``Problem``, ``LoadResult``
+- :mod:`.messages` — the editor messages: stable codes, texts translated to Finnish and Swedish
 - :mod:`.schema_export` — the JSON Schema of the front matter for editors' YAML plug-ins
 """
 from __future__ import annotations

@@ -11,9 +11,12 @@ import os
 import reprlib
 from pathlib import Path
 
+import re
+
 import frontmatter
 import yaml
 
+from .messages import E_, Text, t
 from .model import Problem
 
 
@@ -26,26 +29,33 @@ class Reader:
         self.problems: list[Problem] = []
         self.lines: dict[str, int] = {}
 
-    def fail(self, key: str, message: str, line: int | None = None) -> None:
-        self.problems.append(Problem(self.display, line or self.lines.get(key, 1), key, message))
+    def fail(self, code: str, key: str, msgid: str, line: int | None = None, /, **args: object) -> None:
+        """Add problem ``code`` of field ``key`` (on its line unless ``line`` is given): the message
+        ``msgid`` (marked with ``E_``) with ``args``."""
+        self.problems.append(Problem(self.display, line or self.lines.get(key, 1), key, code, t(msgid, **args)))
 
 
-def describe(value: object) -> str:
+def describe(value: object) -> Text:
+    """What YAML made of a value that should have been text."""
     if isinstance(value, bool):
-        return f"YAML read this as the yes/no value {value}"
+        return t(E_("YAML read this as the yes/no value %(value)s"), value=value)
     if isinstance(value, (int, float)):
-        return f"YAML read this as the number {value}"
+        return t(E_("YAML read this as the number %(value)s"), value=value)
     if isinstance(value, (dt.date, dt.datetime)):
-        return f"YAML read this as the date {value}"
+        return t(E_("YAML read this as the date %(value)s"), value=str(value))
     if value is None:
-        return "it is empty"
-    return f"it is a {type(value).__name__}, not text"
+        return t(E_("it is empty"))
+    if isinstance(value, list):
+        return t(E_("it is a list, not text"))
+    if isinstance(value, dict):
+        return t(E_("it is a set of 'field: value' lines, not text"))
+    return t(E_("it is a %(type)s, not text"), type=type(value).__name__)
 
 
 
 # A YAML escape such as "\ud800" makes a string that cannot be written as UTF-8 (the index would fail).
-_TOO_DEEP = "the front matter is nested too deeply (thousands of brackets); write plain 'field: value' lines"
-SURROGATE_MESSAGE = "contains an escape of half a character (such as \\ud800 in quotes); write the character itself"
+_TOO_DEEP = E_("the front matter is nested too deeply (thousands of brackets); write plain 'field: value' lines")
+SURROGATE_MESSAGE = E_("contains an escape of half a character (such as \\ud800 in quotes); write the character itself")
 SHORT = reprlib.Repr()
 SHORT.maxlevel, SHORT.maxlist, SHORT.maxdict, SHORT.maxstring, SHORT.maxother = 2, 4, 4, 60, 60
 
@@ -78,7 +88,7 @@ def _load_front(front: str, r: Reader, first_line: int) -> object:
                 key = str(key_node.value)
                 line = key_node.start_mark.line + first_line
                 if key in r.lines:
-                    r.fail(key, f"appears twice (also on line {r.lines[key]}); keep one", line)
+                    r.fail("KP114", key, E_("appears twice (also on line %(other)d); keep one"), line, other=r.lines[key])
                 r.lines[key] = line
         return loader.construct_document(node)
     finally:
@@ -90,28 +100,37 @@ def decode(r: Reader, data: bytes) -> str | None:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        r.fail("", f"not UTF-8 text (byte {exc.start}); save the file as UTF-8", line)
+        r.fail("KP104", "", E_("not UTF-8 text (byte %(byte)d); save the file as UTF-8"), line, byte=exc.start)
         return None
     # Editors' tools add BOMs and CRLF line ends; neither changes the meaning.
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
+# Editors' tools write the dashes with trailing spaces, and some indent YAML with tabs (which YAML
+# refuses): both are read as meant.
+_OPENING = re.compile(r"^---[ \t]*\n")
+_LEADING_TABS = re.compile(r"^\t+", re.M)
+
+
 def split(r: Reader, text: str) -> tuple[dict, str] | None:
+    """Front matter (a mapping) and body of a file's text, or None after reporting why not."""
     if not text.strip():
-        r.fail("", "the file is empty: write the front matter ('---', the YAML fields, '---') and the description")
+        r.fail("KP105", "", E_("the file is empty: write the front matter ('---', the YAML fields, '---') "
+                               "and the description"))
         return None
     if text.strip() == "---":
-        r.fail("", "the front matter is not closed: add the YAML fields and a line '---' after them")
+        r.fail("KP106", "", E_("the front matter is not closed: add the YAML fields and a line '---' after them"))
         return None
-    if not text.startswith("---\n"):
-        r.fail("", "no front matter: the file must start with a line '---', the YAML fields, and '---'")
+    if not _OPENING.match(text):
+        r.fail("KP107", "", E_("no front matter: the file must start with a line '---', the YAML fields, and '---'"))
         return None
     try:
         front, body = frontmatter.YAMLHandler().split(text)
     except ValueError:
-        r.fail("", "the front matter is not closed: add a line '---' after the YAML fields")
+        r.fail("KP106", "", E_("the front matter is not closed: add a line '---' after the YAML fields"))
         return None
     first_line = text[: text.index(front)].count("\n") + 1 if front else 2
+    front = _LEADING_TABS.sub(lambda m: "  " * len(m.group()), front)
     try:
         meta = _load_front(front, r, first_line)
     except yaml.YAMLError as exc:
@@ -119,26 +138,30 @@ def split(r: Reader, text: str) -> tuple[dict, str] | None:
         line = mark.line + first_line if mark else 1
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         if "Unicode character escape" in problem:  # libyaml refuses "\ud800" before any field is known
-            r.fail("", f"the front matter {SURROGATE_MESSAGE}", line)
+            r.fail("KP109", "", E_("the front matter contains an escape of half a character (such as \\ud800 in "
+                                   "quotes); write the character itself"), line)
         elif "nesting depth" in problem:  # libyaml's limit; the pure-Python parser hits RecursionError below
-            r.fail("", _TOO_DEEP, line)
+            r.fail("KP110", "", _TOO_DEEP, line)
         else:
-            r.fail("", f"YAML syntax error: {problem} (check quotes, colons and indentation)", line)
+            r.fail("KP108", "", E_("YAML syntax error: %(problem)s (check quotes, colons and indentation)"), line,
+                   problem=problem)
         return None
     except RecursionError:
-        r.fail("", _TOO_DEEP)
+        r.fail("KP110", "", _TOO_DEEP)
         return None
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
-        kind = "a list" if isinstance(meta, list) else f"the single value {SHORT.repr(meta)}"
-        r.fail("", f"the front matter must be 'field: value' lines, but it is {kind}", 2)
+        kind = (t(E_("a list")) if isinstance(meta, list)
+                else t(E_("the single value %(value)s"), value=SHORT.repr(meta)))
+        r.fail("KP111", "", E_("the front matter must be 'field: value' lines, but it is %(kind)s"), 2, kind=kind)
         return None
     return meta, body
 
 
-def unreadable(path: Path, exc: OSError) -> str:
+def unreadable(path: Path, exc: OSError) -> Text | str:
+    """Why a file cannot be read: a dangling link, or the system's reason (in English)."""
     if path.is_symlink() and isinstance(exc, FileNotFoundError):
-        return f"a symbolic link to '{os.readlink(path)}', which does not exist"
+        return t(E_("a symbolic link to '%(target)s', which does not exist"), target=os.readlink(path))
     return (exc.strerror or type(exc).__name__).lower()
 

@@ -7,8 +7,8 @@ every file is still read and hashed on every load and the cross-file rules still
 changed slug, but unchanged slugs skip YAML, validation and Markdown. Misses are computed in
 worker processes when there are many.
 
-Problems come in file order (the order of :func:`practice_files`), then the cross-file problems
-in slug order.
+Problems come sorted by file and line (a file's own problems and those across its slug's files
+together).
 """
 from __future__ import annotations
 
@@ -23,14 +23,16 @@ import yaml
 
 from ..fingerprints import code_fingerprint, directory_fingerprint
 from ..processes import PARALLEL_FROM, Progress, pool, worker_count
+from ..names import PRIMARY_LANGUAGE
+from .messages import E_, t
 from .model import LoadResult, Practice, Problem
 from .resolve import resolve
 from .validation import FILE_NAME, MAX_FILE_BYTES, read_practice
-from .vocabularies import Vocabularies, load_vocabularies
+from .vocabularies import DEFAULT_PERIOD, Vocabularies, load_vocabularies
 
 # What decides a slug's validation besides its files and the vocabularies.
 _CODE = ("names.py", "content")
-_PACKAGES = ("Markdown", "nh3", "PyYAML", "python-frontmatter")
+_PACKAGES = ("markdown-it-py", "mdit-py-plugins", "nh3", "PyYAML", "python-frontmatter")
 
 
 @dataclass
@@ -40,6 +42,7 @@ class GroupResult:
     practices: list[Practice]
     file_problems: list[list[Problem]]  # one list per file of the group, in file order
     resolve_problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
 
 @dataclass
@@ -67,23 +70,40 @@ class ContentCache:
 
 
 def load_group(files: Sequence[tuple[str, str]], vocab: Vocabularies) -> GroupResult:
-    """Read, validate and resolve the files ((path, display name) pairs) of one slug."""
+    """Read, validate and resolve the files ((path, display name) pairs) of one slug.
+
+    The Finnish original is read first: a translation's priority is checked against the period it
+    inherits."""
     records: dict[tuple[str, str], dict] = {}
-    file_problems: list[list[Problem]] = []
-    for path, display in files:
-        record, problems = read_practice(Path(path), vocab, display)
+    present: set[tuple[str, str]] = set()
+    for path, _ in files:
+        m = FILE_NAME.match(Path(path).name)
+        if m:
+            present.add((m.group("slug"), m.group("lang")))
+    order = sorted(range(len(files)), key=lambda i: not Path(files[i][0]).name.endswith(f".{PRIMARY_LANGUAGE}.md"))
+    file_problems: list[list[Problem]] = [[] for _ in files]
+    inherited: str | None = DEFAULT_PERIOD  # a translation without an original: the default period
+    for i in order:
+        path, display = files[i]
+        record, problems = read_practice(Path(path), vocab, display, inherited)
         problems = list(problems)
         if record is not None:
             key = (record["slug"], record["lang"])
             if key in records:
-                problems.append(Problem(display, 1, "", f"duplicate: {records[key]['path']} already has slug "
-                                                        f"'{key[0]}' in language '{key[1]}'"))
+                problems.append(Problem(display, 1, "", "KP113", t(E_(
+                    "duplicate: %(other)s already has slug '%(slug)s' in language '%(lang)s'"),
+                    other=records[key]["path"], slug=key[0], lang=key[1])))
             else:
                 records[key] = record
-        file_problems.append(problems)
+                if key[1] == PRIMARY_LANGUAGE:
+                    inherited = record["facets"].get("period")
+        elif Path(path).name.endswith(f".{PRIMARY_LANGUAGE}.md"):
+            inherited = None  # the original has problems: its period is not known
+        file_problems[i] = problems
     resolve_problems: list[Problem] = []
-    practices = resolve(records, vocab, resolve_problems)
-    return GroupResult(practices, file_problems, resolve_problems)
+    warnings: list[Problem] = []
+    practices = resolve(records, vocab, resolve_problems, present, warnings)
+    return GroupResult(practices, file_problems, resolve_problems, warnings)
 
 
 _VOCAB: Vocabularies | None = None  # set in the parent before forking workers
@@ -165,10 +185,12 @@ def load_content(content_dir: str | Path, cache_path: Path | None = None, *, pro
     try:
         vocab = load_vocabularies(content_dir / "vocabularies")
     except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
-        result.problems.append(Problem(str(content_dir / "vocabularies"), 1, "", f"cannot read the vocabularies: {exc}"))
+        result.problems.append(Problem(str(content_dir / "vocabularies"), 1, "", "KP901", t(E_(
+            "cannot read the vocabularies: %(error)s"), error=str(exc))))
         return result
     if not (content_dir / "practices").is_dir():
-        result.problems.append(Problem(str(content_dir / "practices"), 1, "", "no practices directory"))
+        result.problems.append(Problem(str(content_dir / "practices"), 1, "", "KP902", t(E_(
+            "no practices directory: put the practice files in %(path)s"), path=str(content_dir / "practices"))))
         return result
     result.vocab = vocab
     fingerprint = code_fingerprint(_CODE, _PACKAGES) + directory_fingerprint(content_dir / "vocabularies")
@@ -182,8 +204,8 @@ def load_content(content_dir: str | Path, cache_path: Path | None = None, *, pro
     for path_str, display in practice_files(content_dir):
         path = Path(path_str)
         if os.path.islink(path_str) and _outside(path, content_dir):
-            per_file.append([Problem(display, 1, "", "symbolic link to a file outside the content directory; "
-                                                     "copy the file in instead")])
+            per_file.append([Problem(display, 1, "", "KP112", t(E_(
+                "symbolic link to a file outside the content directory; copy the file in instead")))])
             continue
         m = FILE_NAME.match(path.name)
         try:
@@ -231,6 +253,9 @@ def load_content(content_dir: str | Path, cache_path: Path | None = None, *, pro
     for slug in sorted(results):
         result.practices.extend(results[slug].practices)
         result.problems.extend(results[slug].resolve_problems)
+        result.warnings.extend(getattr(results[slug], "warnings", ()))
+    result.problems.sort(key=Problem.sort_key)
+    result.warnings.sort(key=Problem.sort_key)
     result.cache = ContentCache(fingerprint, {keys[s]: r for s, r in results.items()}, keys,
                                 dirty=bool(missing) or len(cache) != len(results),
                                 groups=len(groups), cached=len(groups) - len(missing), computed=len(missing))

@@ -6,21 +6,49 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..names import FACETS, Facet, facet, facet_value_list, priority_text
+from .messages import WARNING, Gettext, Text
 from .vocabularies import Vocabularies
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One validation problem, printed as ``path:line: field: message``."""
+    """One validation problem of one file: where (``path``, ``line``, ``field``: the front-matter key,
+    ``body``, or empty for the file as a whole), what (a stable ``code`` of :data:`.messages.CODES`)
+    and the message (a :class:`.messages.Text`, translated when shown).
+
+    ``str(problem)`` is ``path:line: field: message [code]`` in English; :meth:`format` gives it in
+    the editor's language.
+    """
 
     path: str
     line: int
     field: str
-    message: str
+    code: str
+    text: Text
+    severity: str = "error"  # "error": nothing is built; "warning": said, and the build goes on
+
+    @property
+    def message(self) -> str:
+        """The message in English."""
+        return self.text.render()
+
+    def format(self, translate: Gettext | None = None) -> str:
+        """``path:line: field: message [code]`` in the language of ``translate`` (English without one);
+        a warning's code is followed by the word (``[KP501 warning]``, translated)."""
+        message = self.text.render(translate)
+        code = self.code if self.severity == "error" else f"{self.code} {(translate or str)(WARNING)}"
+        return f"{self.path}:{self.line}: " + (f"{self.field}: " if self.field else "") + f"{message} [{code}]"
+
+    def record(self, translate: Gettext | None = None) -> dict[str, Any]:
+        """The problem as JSON-serialisable data (``check --format json``)."""
+        return {"path": self.path, "line": self.line, "field": self.field, "code": self.code,
+                "severity": self.severity, "message": self.text.render(translate)}
+
+    def sort_key(self) -> tuple[str, int]:
+        return self.path, self.line
 
     def __str__(self) -> str:
-        prefix = f"{self.path}:{self.line}: "
-        return prefix + (f"{self.field}: {self.message}" if self.field else self.message)
+        return self.format()
 
 
 @dataclass(frozen=True)
@@ -78,4 +106,5 @@ class LoadResult:
     practices: list[Practice] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     vocab: Vocabularies | None = None
+    warnings: list[Problem] = field(default_factory=list)  # said, but no obstacle to a build
     cache: Any = None  # the loader's ContentCache: per-slug keys, hit counts, ``save(path)``

@@ -1,12 +1,19 @@
-"""Markdown to safe HTML, and HTML to the plain text that is indexed."""
+"""Markdown to safe HTML, and HTML to the plain text that is indexed.
+
+Markdown is read as CommonMark (markdown-it-py, the parser of VS Code's preview, with tables,
+definition lists and footnotes), so a file renders as the editors' previewers
+(GitHub, VS Code) show it: a list written straight after a paragraph line is a list.
+"""
 from __future__ import annotations
 
 import html
 import re
 import threading
 
-import markdown
 import nh3
+from markdown_it import MarkdownIt
+from mdit_py_plugins.deflist import deflist_plugin
+from mdit_py_plugins.footnote import footnote_plugin
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "dl", "dt", "em", "h2", "h3", "h4", "h5",
@@ -16,15 +23,26 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"}}
 
 
-_MARKDOWN = threading.local()  # a Markdown instance is reusable after reset() but not thread-safe
+_MARKDOWN = threading.local()  # one parser per thread (setting one up costs more than rendering a practice)
+
+
+def _parser() -> MarkdownIt:
+    md = getattr(_MARKDOWN, "md", None)
+    if md is None:
+        # Raw HTML is read inline only (no CommonMark HTML blocks): the Markdown on the lines after a tag
+        # such as <img …> is still Markdown, as in Python-Markdown, and the sanitiser then keeps only
+        # the allowed tags (an HTML block would pass those lines on unread, links and all).
+        md = _MARKDOWN.md = (MarkdownIt("commonmark", {"html": True}).enable("table").disable("html_block")
+                             .use(deflist_plugin).use(footnote_plugin))
+        # Every link becomes a link, and the sanitiser drops an unsafe URL (javascript:, data:): markdown-it
+        # would leave such a link as its literal text, URL and all.
+        md.validateLink = lambda url: True
+    return md
 
 
 def render_markdown(text: str) -> str:
     """Render Markdown to HTML that keeps only allow-listed tags, attributes and URL schemes."""
-    md = getattr(_MARKDOWN, "md", None)
-    if md is None:  # setting up the extensions cost more than converting a practice
-        md = _MARKDOWN.md = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
-    raw = md.reset().convert(text)
+    raw = _parser().render(text)
     return nh3.clean(
         raw,
         tags=ALLOWED_TAGS,
@@ -41,7 +59,6 @@ def html_to_text(fragment: str) -> str:
     text = re.sub(r"<[^>]+>", "", text)
     text = html.unescape(text)
     return re.sub(r"\n{3,}", "\n\n", re.sub(r"[ \t]+", " ", text)).strip()
-
 
 
 _PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)

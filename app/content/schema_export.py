@@ -1,7 +1,7 @@
 """The JSON Schema of a practice's front matter, generated from the vocabularies, for editors.
 
 An editor's YAML plug-in (e.g. yaml-language-server) uses it to autocomplete and check fields.
-``build.py --check`` stays the authority: it also knows the rules a schema cannot express
+``kaytantopankki check`` stays the authority: it also knows the rules a schema cannot express
 (an objective must be under its axis in that period; translations inherit from the Finnish file).
 
     python -m app.content.schema_export            # write content/practice.schema.json
@@ -21,7 +21,7 @@ from .vocabularies import Vocabularies, load_vocabularies
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_PATH = ROOT / "content" / "practice.schema.json"
 VOCABULARY_DIR = ROOT / "content" / "vocabularies"
-# The spellings build.py accepts (see vocabularies.parse_priority and normalise_period).
+# The spellings the build accepts (see vocabularies.parse_priority and normalise_period).
 PRIORITY_PATTERN = r"^\s*[Tt][Ll]\s*\.?\s*\d{1,2}\s*[,.;:/]?\s*[Ee][Tt]\s*\.?\s*\d{1,2}\s*\.\s*\d{1,2}\s*$"
 PERIOD_PATTERN = r"^\s*\d{4}\s*[-‐‑‒–—]\s*\d{4}\s*$"
 
@@ -31,7 +31,7 @@ def _labels(term) -> str:  # noqa: ANN001
 
 
 def _value_list(values: list[str], what: str, described: str, min_items: int = 1) -> dict:
-    """A list of vocabulary values; a single value without brackets is accepted too, as by build.py."""
+    """A list of vocabulary values; a single value without brackets is accepted too, as by the build."""
     return {
         "description": f"{'One or more' if min_items else 'Any number of'} {what}. {described}",
         "anyOf": [
@@ -71,7 +71,7 @@ def practice_schema(vocab: Vocabularies) -> dict:
             "anyOf": [{"enum": list(vocab.periods)}, {"type": "string", "pattern": PERIOD_PATTERN}],
         },
         "target_groups": _value_list(sorted(vocab.target_groups), "target groups",
-                                     "Finnish values in lower case; build.py also accepts the aliases listed "
+                                     "Finnish values in lower case; kaytantopankki check also accepts the aliases listed "
                                      "in content/vocabularies/target_groups.yaml.", min_items=0),
         "organisations": {
             "description": "Organisations behind the practice.",
@@ -79,7 +79,7 @@ def practice_schema(vocab: Vocabularies) -> dict:
         },
         "source": {"type": "string", "description": "Where the facts come from."},
     }
-    assert set(properties) == set(known_keys()), "the schema must list exactly the fields build.py knows"
+    assert set(properties) == set(known_keys()), "the schema must list exactly the fields the build knows"
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "Käytäntöpankki practice front matter",

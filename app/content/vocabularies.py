@@ -25,10 +25,15 @@ class Term:
     value: str
     labels: dict[str, str]
     unofficial: tuple[str, ...] = ()
-    parent: str | None = None  # large area of a region, axis of an objective
+    parent: str | None = None  # large area of a region, axis of an objective, period of a qualified axis
+    parent_by_period: tuple[tuple[str, str], ...] = ()  # (period, parent) where it differs from ``parent``
 
     def label(self, lang: str) -> str:
         return self.labels.get(lang) or self.labels.get(PRIMARY_LANGUAGE) or self.value
+
+    def parent_in(self, period: str) -> str | None:
+        """The parent in ``period`` (a region's large area changed in 2021 for one region)."""
+        return dict(self.parent_by_period).get(period, self.parent)
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,7 @@ class Vocabularies:
     # municipalities.yaml: period → municipality name (Finnish and Swedish) → region
     municipalities: dict[str, dict[str, str]] = field(default_factory=dict)
     municipality_common_words: frozenset[str] = frozenset()  # names that are also common Finnish words
+    code_names: dict[str, dict[str, str]] = field(default_factory=dict)  # "axis"/"objective" → lang → word
     _terms: dict[str, dict[str, Term]] = field(default_factory=dict, repr=False, compare=False)
 
     def terms(self, facet: str) -> dict[str, Term]:
@@ -87,11 +93,17 @@ class Vocabularies:
         if facet == "period":
             return {value: p.term for value, p in self.periods.items()}
         if facet == "axis":
+            # A code of any period ("TL 4", as older addresses give it), then every period's own axes
+            # ("2021–2027 TL 4"), which the facet tree shows under their period.
             axes: dict[str, Term] = {}
             for p in self.periods.values():
                 for code, a in p.axes.items():
                     axes.setdefault(code, a.term)
-            return dict(sorted(axes.items(), key=lambda kv: _code_order(kv[0])))
+            plain = dict(sorted(axes.items(), key=lambda kv: _code_order(kv[0])))
+            qualified = {qualified_value(period, code): Term(qualified_value(period, code), a.term.labels,
+                                                               a.term.unofficial, period)
+                         for period, p in self.periods.items() for code, a in p.axes.items()}
+            return {**plain, **qualified}
         if facet == "objective":
             objectives: dict[str, Term] = {}
             for p in self.periods.values():
@@ -112,11 +124,13 @@ class Vocabularies:
     def canonical_value(self, facet: str, text: str) -> str | None:
         """The known value of ``facet`` that ``text`` spells, in any spelling the content accepts
         (any case, composed or decomposed, an alias, "TL3" for "TL 3", "2014-2020" for
-        "2014–2020"), else None."""
+        "2014–2020", "2021-2027 tl4" for "2021–2027 TL 4"), else None."""
         value = nfc(text.strip())
-        if facet == "axis":
+        if facet == "axis":  # "TL3", "tl. 3", and a period's axis "2021-2027 TL4"
             m = _AXIS.match(value)
-            value = f"TL {int(m.group(1))}" if m else value
+            if m:
+                code = f"TL {int(m.group('axis'))}"
+                value = qualified_value(normalise_period(m.group("period")), code) if m.group("period") else code
         elif facet == "objective":
             value = re.sub(r"\s+", "", value)
         elif facet == "period":
@@ -129,22 +143,63 @@ class Vocabularies:
         term = self.terms(facet).get(value)
         return term.label(lang) if term else value
 
+    def official_names(self) -> list[str]:
+        """Every label of every priority axis and specific objective of more than one word, longest first."""
+        names = {label for f in ("axis", "objective") for term in self.terms(f).values()
+                 for label in term.labels.values() if len(label.split()) > 1}
+        return sorted(names, key=len, reverse=True)
+
+    def official_name_pattern(self) -> re.Pattern[str] | None:
+        """A case-insensitive pattern of :meth:`official_names` (any whitespace between words), or None."""
+        if "official" not in self._terms:
+            names = self.official_names()
+            pattern = "|".join(r"\s+".join(re.escape(w) for w in name.split()) for name in names)
+            self._terms["official"] = re.compile(pattern, re.IGNORECASE) if pattern else None  # type: ignore[assignment]
+        return self._terms["official"]  # type: ignore[return-value]
+
     def display_label(self, facet: str, value: str, lang: str) -> str:
         """The label a facet value is offered by: its name, with the code first for a priority axis
-        ("TL 3 – Työllisyys…") or a specific objective ("6.1 Nuorten…")."""
+        ("TL 3 – Työllisyys…"; in Swedish and English the code explained: "TL 3 (priority axis 3) –
+        Employment…") or a specific objective ("6.1 Nuorten…", "Specific objective 6.1: …"); a period's
+        axis ends with its period ("… (2021–2027)")."""
         label = self.label(facet, value, lang)
         if label == value:
             return value
         if facet == "axis":
-            return f"{value} – {label}"
+            period, code = split_qualified(value)
+            word = self.code_names.get("axis", {}).get(lang)
+            shown = f"{code} ({word} {code.removeprefix('TL').strip()})" if word and lang != PRIMARY_LANGUAGE else code
+            periods = [p for p, pd in self.periods.items() if code in pd.axes]
+            if not period and len(periods) > 1:  # a code of several periods: no one period's name
+                return f"{shown} ({', '.join(periods)})"
+            return f"{shown} – {label}" + (f" ({period})" if period else "")
         if facet == "objective":
-            return f"{value} {label}"
+            word = self.code_names.get("objective", {}).get(lang)
+            return f"{word[:1].upper()}{word[1:]} {value}: {label}" if word and lang != PRIMARY_LANGUAGE \
+                else f"{value} {label}"
         return label
+
+
+def qualified_value(period: str, code: str) -> str:
+    """An axis of one period as a facet value: ``qualified_value("2021–2027", "TL 4") == "2021–2027 TL 4"``."""
+    return f"{period} {code}"
+
+
+def split_qualified(value: str) -> tuple[str, str]:
+    """(period, code) of a facet value; the period is "" for a code of any period ("TL 4")."""
+    head, _, rest = value.partition(" ")
+    return (head, rest) if rest and head[:1].isdigit() else ("", value)
 
 
 def _code_order(code: str) -> tuple[tuple[int, ...], str]:
     """Codes in numeric order: TL 3 < TL 10, 6.1 < 10.1."""
     return tuple(int(n) for n in re.findall(r"\d+", code)), code
+
+
+def _region(entry: dict) -> Term:
+    term = _term(entry, entry["fi"], entry.get("large_area"))
+    by_period = tuple((str(p), str(a)) for p, a in (entry.get("large_area_by_period") or {}).items())
+    return Term(term.value, term.labels, term.unofficial, term.parent, by_period)
 
 
 def _term(entry: dict, value: str, parent: str | None = None) -> Term:
@@ -193,10 +248,13 @@ def load_vocabularies(directory: str | Path) -> Vocabularies:
     directory = Path(directory)
     regions_doc = _read(directory, "regions.yaml")
     large_areas = {e["fi"]: _term(e, e["fi"]) for e in regions_doc.get("large_areas", [])}
-    regions = {e["fi"]: _term(e, e["fi"], e.get("large_area")) for e in regions_doc.get("regions", [])}
+    regions = {e["fi"]: _region(e) for e in regions_doc.get("regions", [])}
     themes = {e["value"]: _term(e, e["value"]) for e in _read(directory, "themes.yaml").get("themes", [])}
     periods: dict[str, Period] = {}
-    for p in _read(directory, "programmes.yaml").get("periods", []):
+    programmes = _read(directory, "programmes.yaml")
+    code_names = {kind: {str(k): str(v) for k, v in names.items()}
+                  for kind, names in (programmes.get("code_names") or {}).items()}
+    for p in programmes.get("periods", []):
         axes = {}
         for a in p.get("axes", []):
             code = str(a["code"])
@@ -236,7 +294,7 @@ def load_vocabularies(directory: str | Path) -> Vocabularies:
                         for name in _municipality_names(str(e[key])):
                             names[name] = str(e["region"])
     return Vocabularies(regions, large_areas, themes, periods, groups, aliases, synonyms, more, more_aliases,
-                        query_words, municipalities, common)
+                        query_words, municipalities, common, code_names)
 
 
 def _municipality_names(classified: str) -> list[str]:
@@ -276,7 +334,7 @@ def suggest(value: str, candidates: list[str]) -> str | None:
     return squash[match[0]] if match else None
 
 
-_AXIS = re.compile(r"^TL\s*\.?\s*(\d{1,2})$", re.IGNORECASE)
+_AXIS = re.compile(r"^(?:(?P<period>\d{4}\s*[-‐‑‒–—]\s*\d{4})\s+)?TL\s*\.?\s*(?P<axis>\d{1,2})$", re.IGNORECASE)
 _PRIORITY = re.compile(
     r"^\s*TL\s*\.?\s*(?P<axis>\d{1,2})\s*[,.;:/]?\s*ET\s*\.?\s*(?P<objective>\d{1,2}\s*\.\s*\d{1,2})\s*$",
     re.IGNORECASE,

@@ -34,6 +34,7 @@ from .writer import check_documents, update_index, write_index
 class BuildResult:
     ok: bool
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # said, but no obstacle to the build
     version: str = ""
     practices: int = 0
     documents: int = 0
@@ -92,7 +93,7 @@ def build(content_dir: str | Path, index_root: str | Path, *, check_only: bool =
     if loaded.problems or check_only:
         if root.is_dir() and cache is not None:
             cache.save(root / CONTENT_CACHE)
-        return BuildResult(ok=not loaded.problems, problems=loaded.problems,
+        return BuildResult(ok=not loaded.problems, problems=loaded.problems, warnings=loaded.warnings,
                            practices=len({p.slug for p in loaded.practices}), documents=len(loaded.practices),
                            seconds=time.perf_counter() - started)
     assert loaded.vocab is not None and cache is not None
@@ -142,6 +143,6 @@ def build(content_dir: str | Path, index_root: str | Path, *, check_only: bool =
         switch(root, final.name)
         clean(root)
     lap("switch")
-    return BuildResult(ok=True, version=final.name, practices=meta["practices"], documents=count,
-                       seconds=time.perf_counter() - started, mode=meta["mode"],
+    return BuildResult(ok=True, warnings=loaded.warnings, version=final.name, practices=meta["practices"],
+                       documents=count, seconds=time.perf_counter() - started, mode=meta["mode"],
                        changed=meta["changed_practices"], reused=cache.cached, timings=lap.timings)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Iterable
 
 from ..content import Practice
@@ -34,21 +33,12 @@ def axis_token(code: str) -> str:
     return code.replace(" ", "")
 
 
-def official_names(vocab: Vocabularies) -> list[str]:
-    """Every label of every priority axis and specific objective, longest first."""
-    names = {label for f in ("axis", "objective") for term in vocab.terms(f).values()
-             for label in term.labels.values() if len(label.split()) > 1}
-    return sorted(names, key=len, reverse=True)
-
-
 class DocumentMaker:
     """Makes the documents of practices under one vocabulary."""
 
     def __init__(self, vocab: Vocabularies):
         self.vocab = vocab
-        names = official_names(vocab)
-        pattern = "|".join(r"\s+".join(re.escape(w) for w in name.split()) for name in names)
-        self._official = re.compile(pattern, re.IGNORECASE) if pattern else None
+        self._official = vocab.official_name_pattern()
 
     def mask(self, text: str) -> str:
         """``text`` with the official names of axes and objectives replaced by spaces (same length)."""

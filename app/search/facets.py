@@ -95,11 +95,13 @@ class FacetIndex:
 
 
 def labelled(counts: Mapping[str, list[FacetCount]], vocab: Vocabularies, ui_lang: str) -> dict[str, list[FacetValue]]:
-    """The counts as offered: labels in ``ui_lang``; selected values first, then by count, then by label."""
+    """The counts as offered: labels in ``ui_lang``, in the vocabulary's order (a list keeps its order
+    while the visitor works: it is not re-sorted by count after each click); unknown values last."""
     out = {}
     for facet, rows in counts.items():
+        order = {value: i for i, value in enumerate(vocab.terms(facet))}
         values = [FacetValue(r.value, vocab.display_label(facet, r.value, ui_lang), r.count, r.selected) for r in rows]
-        values.sort(key=lambda fv: (not fv.selected, -fv.count, title_key(fv.label)))
+        values.sort(key=lambda fv: (order.get(fv.value, len(order)), title_key(fv.label)))
         out[facet] = values
     return out
 

@@ -25,6 +25,18 @@ MAX_WORD = 40  # longer "words" are not split (the search is quadratic in the le
 _SNOWBALL_NAMES = {"fi": "finnish", "sv": "swedish", "en": "english"}
 
 
+def load_dictionaries() -> float:
+    """Load simplemma's Swedish and English dictionaries now (e.g. in a server's master process,
+    before the workers fork); return the seconds taken."""
+    import time
+
+    start = time.perf_counter()
+    for lang in ("sv", "en"):
+        known("och" if lang == "sv" else "and", lang)
+        lemma("arbetet" if lang == "sv" else "workers", lang)
+    return time.perf_counter() - start
+
+
 @functools.lru_cache(maxsize=None)
 def snowball(lang: str) -> Callable[[str], str]:
     """The (memoised) Snowball stemming function for ``lang``."""

@@ -131,7 +131,7 @@ def section_rows(columns: Sequence[Compared], lang: str) -> list[SectionRow]:
     return rows
 
 
-def compare(slugs: Sequence[str], lang: str) -> Comparison:
+def comparison(slugs: Sequence[str], lang: str) -> Comparison:
     """The comparison of the known practices among ``slugs``: the first four, the rest left out."""
     result = Comparison()
     known: list[Compared] = []
@@ -148,13 +148,13 @@ def compare(slugs: Sequence[str], lang: str) -> Comparison:
 
 def compare_url(slugs: Sequence[str], **extra: Any) -> str:
     """The address of a comparison (its shareable form, ``ids=a,b,c``)."""
-    return url_for("site.compare_page", ids=sl.share_value(slugs) or None, **extra)
+    return url_for("site.compare", ids=sl.share_value(slugs) or None, **extra)
 
 
 @bp.route("/compare")
-def compare_page():
+def compare():
     lang = ui_lang()
-    result = compare(requested_ids(request.args.getlist("ids")), lang)
+    result = comparison(requested_ids(request.args.getlist("ids")), lang)
     slugs = [c.slug for c in result.columns]
     return render_template("compare.html", cmp=result, slugs=slugs, enough=len(slugs) >= MIN_COMPARED,
                            own=sl.ids_of(session),

@@ -6,9 +6,11 @@ from typing import Any
 
 from flask import abort, render_template, request
 
+from ..content.vocabularies import qualified_value
 from ..names import SLUG, shown_language
 from ..search import SearchResponse
 from . import downloads
+from .facet_trees import plain_axes, priority_tree, region_tree
 from .site import bp, run_search, service, ui_lang
 from .urls import back_link
 
@@ -16,21 +18,29 @@ STATEMENT_DATE = dt.date(2026, 11, 28)  # when the accessibility statement was w
 
 
 def overview(resp: SearchResponse) -> dict[str, Any]:
-    """Theme × priority-axis counts and per-region counts of the current search, for the front page."""
+    """Theme × priority-axis counts (each period's axes apart) and per-region counts of the current
+    search, for the front page."""
     vocab = service().vocab
     return {
         "themes": list(vocab.themes),
-        "axes": list(vocab.terms("axis")),
+        "axes": [qualified_value(p, code) for p, period in vocab.periods.items() for code in period.axes],
         "matrix": resp.matrix or {},
         "regions": {fv.value: fv.count for fv in resp.facets.get("region", [])},
     }
+
+
+def trees(resp: SearchResponse) -> dict[str, list]:
+    """The facets the page shows as trees."""
+    vocab, lang = service().vocab, ui_lang()
+    return {"priority": priority_tree(resp.facets, vocab, lang), "plain_axes": plain_axes(resp.facets, vocab, lang),
+            "region": region_tree(resp.facets, vocab, lang)}
 
 
 @bp.route("/")
 def index():
     resp = run_search(matrix=True)
     return render_template("search.html", resp=resp, ignored=resp.ignored, args=request.args, overview=overview(resp),
-                           export_limit=downloads.EXPORT_LIMIT)
+                           trees=trees(resp), export_limit=downloads.EXPORT_LIMIT)
 
 
 def versions_or_404(slug: str) -> dict[str, dict]:

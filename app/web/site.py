@@ -66,4 +66,5 @@ def helpers() -> dict[str, Any]:
     return {"search_url": search_url, "toggle_url": toggle_url, "back_here": back_here, "ui_lang": ui_lang, "vocab": service().vocab,
             "facets": FACETS, "facet_name": facet_name, "facet_label": facet_label, "label": label,
             "csrf_token": lambda: sl.csrf_token(session), "shortlist_ids": lambda: sl.ids_of(session),
-            "share_value": sl.share_value, "index_built": _index_built}
+            "share_value": sl.share_value, "index_built": _index_built,
+            "has_endpoint": lambda name: name in current_app.view_functions}

@@ -155,3 +155,16 @@ def test_back_from_a_practice_returns_to_the_comparison(page):
     page.get_by_role("link", name="Takaisin vertailuun").click()
     page.wait_for_url(re.compile(r"/compare\?ids="))
     assert _columns(page) == FOUR
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
+def test_from_the_search_results_to_the_comparison(new_context, javascript):
+    page = new_context(java_script_enabled=javascript).new_page()
+    page.goto("/?q=nuoret")
+    boxes = page.locator('input[type="checkbox"][form="compare-form"][name="ids"]')
+    chosen = [boxes.nth(i).get_attribute("value") for i in (0, 2)]
+    for slug in chosen:
+        page.locator(f'input[form="compare-form"][value="{slug}"]').check()
+    page.locator("#compare-form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/compare\?ids="))
+    assert _columns(page) == chosen

@@ -3,7 +3,6 @@ never crash the build, neither through ``build()`` nor through the command line.
 from __future__ import annotations
 
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 
 from app.indexing import build, current_version
 from app.search import SearchRequest, SearchService
-from conftest import ROOT, make_content
+from conftest import CLI, ROOT, make_content
 
 GOOD = """---
 title: Hyvä käytäntö
@@ -137,7 +136,7 @@ def test_the_command_line_lists_every_bad_file_without_a_traceback(tmp_path):
         sub = practices / name  # every case in its own folder, so that they can all be x.fi.md
         sub.mkdir()
         setup(sub)
-    proc = subprocess.run([sys.executable, "build.py", "--content", str(content), "--index", str(tmp_path / "index")],
+    proc = subprocess.run([*CLI, "build", "--lang", "en", "--content", str(content), "--index", str(tmp_path / "index")],
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 1, proc.stderr[-2000:]
     assert "Traceback" not in proc.stderr and "the index was not changed" in proc.stderr
@@ -157,7 +156,7 @@ def test_the_command_line_builds_the_handled_files(tmp_path):
             setup(sub)
             if (sub / "x.fi.md").exists():
                 (sub / "x.fi.md").rename(sub / f"x{i}.fi.md")
-    proc = subprocess.run([sys.executable, "build.py", "--content", str(content), "--index", str(tmp_path / "index")],
+    proc = subprocess.run([*CLI, "build", "--lang", "en", "--content", str(content), "--index", str(tmp_path / "index")],
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "ok: indexed 6 practices" in proc.stdout
@@ -166,6 +165,6 @@ def test_the_command_line_builds_the_handled_files(tmp_path):
 def test_a_single_enormous_word_does_not_crash_the_build(tmp_path):
     content = make_content(tmp_path / "content", practices={})
     (content / "practices" / "x.fi.md").write_text(GOOD.replace("Kuvaus", "talo" * 1000 + " kuvaus"), encoding="utf-8")
-    proc = subprocess.run([sys.executable, "build.py", "--content", str(content), "--index", str(tmp_path / "index")],
+    proc = subprocess.run([*CLI, "build", "--content", str(content), "--index", str(tmp_path / "index")],
                           cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert proc.returncode in (0, 1), f"killed by signal {-proc.returncode}" if proc.returncode < 0 else proc.stderr

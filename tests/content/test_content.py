@@ -167,6 +167,7 @@ def test_a_missing_summary_is_the_first_paragraph_not_a_heading(tmp_path, body, 
     ('<img src=x onerror="alert(1)">', "onerror"),
     ("[click](javascript:alert(1))", "javascript:"),
     ('<a href="http://x" onclick="evil()">x</a>', "onclick"),
+    ('<a href="javascript:alert(1)">x</a>', "javascript:"),
     ("<iframe src='http://evil'></iframe>", "<iframe"),
     ("<style>body{display:none}</style>", "<style"),
 ])

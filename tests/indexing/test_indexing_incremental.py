@@ -185,7 +185,8 @@ def test_browse_arrays_match_the_index(corpus, tmp_path):
         assert browse.titles[i] == full["title"] and browse.languages[i] == tuple(catalog[slug])
         assert {f: list(x) for f, x in v.facet_values(slug).items()} == {
             "region": full["regions"], "large_area": full["large_areas"], "theme": full["themes"],
-            "axis": [full["axis"]], "objective": [full["objective"]], "target_group": full["target_groups"],
+            "axis": [full["axis"], f"{full['period']} {full['axis']}"], "objective": [full["objective"]],
+            "target_group": full["target_groups"],
             "period": [full["period"]], "lang": list(catalog[slug])}
 
 
@@ -372,13 +373,16 @@ def test_a_forked_worker_does_not_keep_the_build_lock(tmp_path):
         f"lock = BuildLock(Path({str(tmp_path)!r}), wait=False, on_wait=None).__enter__()\n"
         "child = os.fork()\n"
         "if child == 0:\n"
+        "    print('worker', os.getpid(), flush=True)\n"  # the fork handlers have run by now
         "    time.sleep(60)\n"
         "    os._exit(0)\n"
-        "print(child, flush=True)\n"
+        "print('build', child, flush=True)\n"
         "time.sleep(60)\n"
     )
     proc = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    child = int(proc.stdout.readline())
+    # Wait for both lines: on a loaded machine the worker may not have run at all when the build answers.
+    lines = dict(proc.stdout.readline().split() for _ in range(2))
+    child = int(lines["worker"])
     try:
         with pytest.raises(BuildLocked):  # the build itself still holds it
             BuildLock(tmp_path, wait=False, on_wait=None).__enter__()

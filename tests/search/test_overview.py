@@ -17,7 +17,8 @@ def _brute_force(service, req: SearchRequest) -> dict[tuple[str, str], int]:
     out: dict[tuple[str, str], int] = {}
     for r in service.all_matching(SearchRequest(q=req.q, filters=others))[0]:
         for theme in r.themes:
-            out[(theme, r.axis)] = out.get((theme, r.axis), 0) + 1
+            for axis in (r.axis, f"{r.period} {r.axis}"):  # the code of any period and the period's own axis
+                out[(theme, axis)] = out.get((theme, axis), 0) + 1
     return out
 
 

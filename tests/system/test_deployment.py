@@ -246,8 +246,8 @@ def test_push_index_copies_a_new_index_to_servers_which_switch_at_their_next_req
     server.start()
     try:
         base = f"http://127.0.0.1:{port}"
-        assert DIRECT.get(base + "/healthz", timeout=10).json()["version"] == first.version
-        assert DIRECT.get(f"{base}/api/search?q={NEW_WORD}", timeout=10).json()["total"] == 0
+        assert DIRECT.get(base + "/healthz", timeout=30).json()["version"] == first.version
+        assert DIRECT.get(f"{base}/api/search?q={NEW_WORD}", timeout=30).json()["total"] == 0
         write_practice(content, NEW_SLUG, "fi", {
             "title": "Tuotantoon vietävä käytäntö", "project": "Käyttöönotto", "regions": ["Kainuu"],
             "themes": ["osallisuus"], "priority": "TL 5 et 10.1"}, f"Käytäntö, jonka {NEW_WORD} löytyy uudesta indeksistä.")
@@ -256,7 +256,7 @@ def test_push_index_copies_a_new_index_to_servers_which_switch_at_their_next_req
         push_index(src, *servers)
         # Every answer from now on (both workers, no restart) comes from the new version.
         for _ in range(6):
-            found = DIRECT.get(f"{base}/api/search?q={NEW_WORD}", timeout=10).json()
+            found = DIRECT.get(f"{base}/api/search?q={NEW_WORD}", timeout=30).json()
             assert found["total"] == 1 and found["index_version"] == second.version
         assert server.proc.poll() is None
         for root in servers:  # the old version is kept beside the new one
@@ -447,6 +447,7 @@ def site(tmp_path_factory):
             except requests.ConnectionError:
                 if time.monotonic() > deadline:
                     raise
+            assert time.monotonic() < deadline, "the site behind nginx did not answer /healthz with 200 in 30 s"
             time.sleep(0.1)
         yield s
     finally:
@@ -737,6 +738,8 @@ class Load:
              "/api/search?q=%22suomen+kielen%22", "/api/practice/nuorten-uravalmennus?lang=sv", "/healthz",
              f"/api/search?q={NEW_WORD}", "/export.csv?q=nuoret", "/feed.atom"]
 
+    LIMIT = 240  # seconds a visitor keeps going at most (a loaded machine makes the restarts slow)
+
     def __init__(self, site: Site, static: list[str], threads: int = 6) -> None:
         self.site, self.paths = site, self.PATHS + static
         self.stop = threading.Event()
@@ -755,7 +758,7 @@ class Load:
         rnd = random.Random(n)
         source = f"127.0.0.{11 + n}"
         started = time.monotonic()
-        while not self.stop.is_set() and time.monotonic() - started < 50:
+        while not self.stop.is_set() and time.monotonic() - started < self.LIMIT:
             path = rnd.choice(self.paths)
             t0 = time.monotonic()
             try:
@@ -785,6 +788,12 @@ class Load:
         with self.lock:
             return self.ok + len(self.failures)
 
+    def wait_for(self, total: int) -> None:
+        """Until ``total`` requests were answered; AssertionError when the visitors stopped before."""
+        while self.count() < total:
+            assert any(t.is_alive() for t in self.threads), f"the visitors stopped after {self.count()} requests"
+            time.sleep(0.05)
+
     def finish(self) -> None:
         self.stop.set()
         for t in self.threads:
@@ -801,8 +810,7 @@ def test_a_rebuild_and_a_rolling_restart_under_load_lose_no_request(site):
     load = Load(site, static)
     timings = {}
     try:
-        while load.count() < 60:
-            time.sleep(0.05)
+        load.wait_for(60)
         write_practice(site.content, NEW_SLUG, "fi", {
             "title": "Tuotantoon vietävä käytäntö", "project": "Käyttöönotto", "regions": ["Kainuu"],
             "themes": ["osallisuus"], "priority": "TL 5 et 10.1"}, f"Käytäntö, jonka {NEW_WORD} löytyy uudesta indeksistä.")
@@ -829,8 +837,7 @@ def test_a_rebuild_and_a_rolling_restart_under_load_lose_no_request(site):
             assert inst.proc.pid != pid
         phases.append(("after", time.monotonic()))
         after_restarts = load.count()
-        while load.count() < max(300, at_switch + 120, after_restarts + 30):
-            time.sleep(0.05)
+        load.wait_for(max(300, at_switch + 120, after_restarts + 30))
     finally:
         load.finish()
     total = load.ok + len(load.failures)

@@ -61,7 +61,7 @@ def test_columns_hold_each_practices_values_in_the_interface_language(client):
     # A code names another axis in another period: the 2021–2027 practice has its own period's names.
     assert priority[0].startswith("TL 4 ") and "et 4.1" in priority[0]
     assert "Education, skills and lifelong learning" not in priority[0]
-    assert _row(page, "Theme") == ["Towards employment", "Guidance of clients, Towards employment"]
+    assert _row(page, "Theme") == ["Towards employment", "Towards employment, Guidance of clients"]  # as the Finnish file lists them
     assert _row(page, "Target group") == ["long-term unemployed", "young people"]
     assert _row(page, "Organisations") == ["not given", "not given"]
 
@@ -264,3 +264,15 @@ def test_the_help_page_points_to_a_shortlist_that_has_enough(client):
         s["shortlist"] = ["kielikoulutus", "nuorten-uravalmennus", "romanien-osallisuus"]
     page = client.get("/compare?ui=en").get_data(as_text=True)
     assert '<a href="/shortlist">Choose from your shortlist (3 practices)</a>' in page
+
+
+# --- the search page's result checkboxes lead here ------------------------------------------------
+
+def test_the_results_checkboxes_send_what_the_compare_page_reads(client):
+    page = client.get("/?q=nuorille&ui=en").get_data(as_text=True)
+    assert '<form id="compare-form" class="compare-form" method="get" action="/compare">' in page
+    boxes = re.findall(r'<input type="checkbox" form="compare-form" name="ids" value="([a-z0-9-]+)">', page)
+    assert len(boxes) >= 2
+    # A GET form sends each ticked box as its own ids=…
+    chosen = client.get("/compare", query_string=[("ids", boxes[1]), ("ids", boxes[0])]).get_data(as_text=True)
+    assert _columns(chosen) == [boxes[1], boxes[0]]

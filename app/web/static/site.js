@@ -69,6 +69,9 @@
       shownUrl = withoutHash(url);
       focusAfterSwap(focusKey);
       announce(freshBody.dataset.announce);
+      // On a phone the results are far below the filters: offer the way there after a tap.
+      const show = document.querySelector(".show-results");
+      if (show && focusKey && window.matchMedia("(max-width: 48rem)").matches) show.hidden = false;
     } catch (err) {
       if (err.name === "AbortError") return;
       window.location.assign(url); // fall back to an ordinary page load
@@ -109,8 +112,9 @@
       if (btn.value !== slug) continue;
       btn.classList.toggle("listed", listed);
       btn.formAction = listed ? btn.dataset.remove : btn.dataset.add;
-      btn.querySelector(".sl-text").textContent = listed ? btn.dataset.removeText : btn.dataset.addText;
-      btn.querySelector(".sl-icon").textContent = listed ? "✓" : "+";
+      btn.querySelector(".sl-text").textContent = listed ? btn.dataset.listedText : btn.dataset.unlistedText;
+      btn.querySelector(".sl-icon").textContent = listed ? "★" : "☆";
+      btn.setAttribute("aria-pressed", listed ? "true" : "false");
     }
   }
 
