@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from flask import Response, abort, request, url_for
+from flask import Response, abort, current_app, request, url_for
 
 from ..names import primary_language
 from .service_info import LICENCE_URL
@@ -114,7 +114,7 @@ class SitemapCache:
         self._lock = threading.Lock()
         self._version: str | None = None
         self._entries: list[Entry] = []
-        self._files: OrderedDict[tuple[str, int, str], bytes] = OrderedDict()
+        self._files: OrderedDict[tuple[str, int, str, int], bytes] = OrderedDict()
         self._keep = keep_files
 
     def entries(self, v: IndexVersion) -> list[Entry]:
@@ -125,7 +125,7 @@ class SitemapCache:
             return self._entries
 
     def file(self, v: IndexVersion, part: int, base: str, make) -> bytes:  # noqa: ANN001
-        key = (v.name, part, base)
+        key = (v.name, part, base, URLS_PER_FILE)
         with self._lock:
             if key in self._files:
                 self._files.move_to_end(key)
@@ -138,7 +138,9 @@ class SitemapCache:
         return data
 
 
-CACHE = SitemapCache()
+def cache() -> SitemapCache:
+    """This app's sitemap cache (one per app: two apps in a process may serve different indexes)."""
+    return current_app.extensions.setdefault("sitemap", SitemapCache())
 
 
 def _xml(root: ET.Element) -> bytes:
@@ -202,26 +204,25 @@ def _chunks(all_entries: list[Entry]) -> list[list[Entry]]:
 @bp.route("/sitemap.xml")
 def sitemap():
     v = service().version()
-    all_entries = CACHE.entries(v)
-    chunks = _chunks(all_entries)
+    chunks = _chunks(cache().entries(v))
     base = request.host_url
     if len(chunks) == 1:
         home = (url_for("site.index", _external=True), w3c_date(v.meta.get("built_at")))
-        return _xml_response(CACHE.file(v, 0, base, lambda: urlset(chunks[0], practice_url, home)))
+        return _xml_response(cache().file(v, 0, base, lambda: urlset(chunks[0], practice_url, home)))
     parts = [(url_for("site.sitemap_part", part=n, _external=True), _newest(chunk))
              for n, chunk in enumerate(chunks, 1)]
-    return _xml_response(CACHE.file(v, 0, base, lambda: sitemap_index(parts)))
+    return _xml_response(cache().file(v, 0, base, lambda: sitemap_index(parts)))
 
 
 @bp.route("/sitemap-<int:part>.xml")
 def sitemap_part(part: int):
     v = service().version()
-    chunks = _chunks(CACHE.entries(v))
+    chunks = _chunks(cache().entries(v))
     if len(chunks) == 1 or not 1 <= part <= len(chunks):
         abort(404)
     home = (url_for("site.index", _external=True), w3c_date(v.meta.get("built_at"))) if part == 1 else None
-    return _xml_response(CACHE.file(v, part, request.host_url,
-                                    lambda: urlset(chunks[part - 1], practice_url, home)))
+    return _xml_response(cache().file(v, part, request.host_url,
+                                      lambda: urlset(chunks[part - 1], practice_url, home)))
 
 
 # Addresses a crawler need not fetch: searches (endless combinations of filters, the same practices

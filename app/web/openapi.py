@@ -151,9 +151,9 @@ def describe(vocab: Vocabularies, version: str = "1.0", example_slug: str | None
     info: dict[str, Any] = {
         "title": "Käytäntöpankki API", "version": version,
         "description": "Good practices of Finnish ESF projects: faceted search and practice records. The texts "
-                       f"are licensed under {LICENCE_NAME} (every response says so in 'licence' and in a Link "
-                       "header with rel=\"license\"); the facts come from the public sources named in each "
-                       "practice's 'source'. The software is GPL-3.0-or-later.",
+                       f"are licensed under {LICENCE_NAME} (search and practice responses say so in 'licence' "
+                       "and in a Link header with rel=\"license\"); the facts come from the public sources named "
+                       "in each practice's 'source'. The software is GPL-3.0-or-later.",
         "license": {"name": LICENCE_NAME, "url": LICENCE_URL}}
     if contact:
         info["contact"] = contact
