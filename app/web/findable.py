@@ -82,12 +82,8 @@ class Entry:
 
 
 def _version_dates(v: IndexVersion) -> dict[tuple[str, str], tuple]:
-    """(slug, lang) → the values of ``DATE_FIELDS`` of every version, read by SQLite (no record parsed here)."""
-    extract = ", ".join("json_extract(v.value, ?)" for _ in DATE_FIELDS)
-    rows = v.catalog._query(  # noqa: SLF001 (the catalogue's one connection per process and its lock)
-        f"SELECT p.slug, v.key, {extract} FROM practice AS p, json_each(p.versions) AS v",
-        tuple(f'$."{name}"' for name in DATE_FIELDS))
-    return {(slug, lang): tuple(values) for slug, lang, *values in rows}
+    """(slug, lang) → the values of ``DATE_FIELDS`` of every version (read by SQLite, not here)."""
+    return {(slug, lang): tuple(values) for slug, lang, *values in v.catalog.version_values(DATE_FIELDS)}
 
 
 def entries(v: IndexVersion) -> list[Entry]:
