@@ -28,11 +28,21 @@ KNOWN_KEYS = frozenset({"dev-only-change-me", "dev", "change-me"})
 SECRET_KEY_FILE = "secret_key"
 
 
+# Answers that are data, not pages: ``?ui=`` labels them in a language but is not a visitor choosing the
+# interface, so it is not remembered (no cookie for an API client, a feed reader or a download).
+DATA_ENDPOINTS = frozenset({"site.api_search", "site.api_practice", "site.healthz", "site.openapi_json",
+                            "site.export_csv", "site.export_json", "site.feed_atom", "site.shortlist_markdown",
+                            "site.shortlist_csv", "site.sitemap", "site.sitemap_part", "site.robots"})
+
+
 def select_locale() -> str:
-    """Explicit choice (``?ui=`` or the session), else the browser's Accept-Language, else Finnish."""
+    """Explicit choice (``?ui=`` or the session), else the browser's Accept-Language, else Finnish.
+
+    A choice on a page is remembered in the session (which sets the cookie); on data it is not."""
     chosen = request.args.get("ui")
     if chosen in LANGUAGES:
-        session["ui"] = chosen
+        if request.endpoint not in DATA_ENDPOINTS:
+            session["ui"] = chosen
         return chosen
     if session.get("ui") in LANGUAGES:
         return session["ui"]

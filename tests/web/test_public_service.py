@@ -202,6 +202,17 @@ def test_looking_sets_no_cookie(demo, path):
     assert "Set-Cookie" not in resp.headers, path
 
 
+@pytest.mark.parametrize("path, swedish", [
+    ("/api/search?q=nuoret&ui=sv", "Norra Karelen"), ("/api/practice/kielikoulutus?ui=sv", None),
+    ("/export.csv?ui=sv", "Landskap"), ("/export.json?ui=sv", None), ("/feed.atom?ui=sv", "Norra Karelen"),
+    ("/shortlist.md?ids=kielikoulutus&ui=sv", "Källhänvisningar"), ("/shortlist.csv?ids=kielikoulutus&ui=sv", "Källa")])
+def test_a_language_asked_of_data_is_used_but_not_remembered(demo, path, swedish):
+    resp = demo.test_client().get(path)
+    assert resp.status_code == 200 and "Set-Cookie" not in resp.headers
+    if swedish:
+        assert swedish in resp.data.decode("utf-8-sig")
+
+
 def test_choosing_a_language_or_using_the_shortlist_sets_the_cookie(demo):
     client = demo.test_client()
     assert "Set-Cookie" in client.get("/?ui=sv").headers
