@@ -374,7 +374,7 @@ def test_the_shortlist_markdown_can_be_cited_as_it_is(public):
     assert "Loppuraportti 2024. https://example.org/r." in citations[1] and "2021–2027" in citations[1]
     assert "Original source" not in citations[2], "no source given, none claimed"
     assert re.search(r"\(accessed [A-Z][a-z]{2} \d{1,2}, \d{4}\)", first)
-    assert f"Texts of Käytäntöpankki: CC BY 4.0." in text and f"<{CC_BY}>" in text
+    assert "Texts of Käytäntöpankki: CC BY 4.0." in text and f"<{CC_BY}>" in text
     assert "Published by Esimerkkivirasto \\<ESR\\>." in text, "escaped for Markdown"
     table = [line for line in text.splitlines() if line.startswith("| [")]
     assert len(table) == 3 and "| 2014–2020 |" in table[0]
