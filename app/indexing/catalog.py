@@ -12,7 +12,7 @@ import os
 import shutil
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -115,6 +115,13 @@ class Catalog(Mapping[str, dict[str, dict]]):
 
     def __iter__(self) -> Iterator[str]:
         return iter([r[0] for r in self._query("SELECT slug FROM practice ORDER BY slug")])
+
+    def version_values(self, names: Sequence[str]) -> list[tuple]:
+        """``(slug, lang, value of each of names…)`` for every language version, read inside SQLite
+        (no record is parsed in Python, the LRU is untouched); a missing value is None."""
+        extract = ", ".join("json_extract(v.value, ?)" for _ in names)
+        return self._query(f"SELECT p.slug, v.key{', ' + extract if names else ''} "
+                           "FROM practice AS p, json_each(p.versions) AS v", tuple(f'$."{n}"' for n in names))
 
     def __len__(self) -> int:
         if self._len is None:

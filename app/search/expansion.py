@@ -116,8 +116,13 @@ def _variant_clauses(item: Item, kinds: Sequence[str] | None = None) -> list[wq.
 def part_queries(word: str) -> list[wq.Query]:
     """One query per part of a compound ``word`` (the first language that splits it): the part in any
     field of the text (not the metadata: "Keski-Suomi" is not "keski" of one label and "suomi" of another)."""
+    closed = word.replace("-", "") if "-" in word.strip("-") else None
     for lang in LANGUAGES:
-        parts = compound_parts(word, lang)
+        # A hyphenated word is read as its closed spelling where that splits: Voikko reads
+        # "koulutuspaikkojen" as koulutus + paikka but the part after a hyphen only by its stem.
+        parts = compound_parts(closed, lang) if closed else ()
+        if len(parts) <= 1:
+            parts = compound_parts(word, lang)
         if len(parts) > 1:
             fields = [f for f in text_fields(lang) if f != text_field(META, lang)]
             return [wq.Or([wq.Term(f, part) for f in fields]) for part in dict.fromkeys(parts)]

@@ -21,6 +21,7 @@ from flask import Flask, request, session
 from flask_babel import Babel
 
 from ..names import LANGUAGES
+from . import service_info
 
 ROOT = Path(__file__).resolve().parents[2]
 # The interface languages with a translation catalogue (the messages are written in English).
@@ -28,6 +29,13 @@ TRANSLATED = tuple(lang for lang in LANGUAGES if lang != "en")
 # Keys that were once in the source: a deployment using one could have its sessions forged.
 KNOWN_KEYS = frozenset({"dev-only-change-me", "dev", "change-me"})
 SECRET_KEY_FILE = "secret_key"
+
+
+# Answers that are data, not pages: ``?ui=`` labels them in a language but is not a visitor choosing the
+# interface, so it is not remembered (no cookie for an API client, a feed reader or a download).
+DATA_ENDPOINTS = frozenset({"site.api_search", "site.api_practice", "site.healthz", "site.openapi_json",
+                            "site.export_csv", "site.export_json", "site.feed_atom", "site.shortlist_markdown",
+                            "site.shortlist_csv", "site.sitemap", "site.sitemap_part", "site.robots"})
 
 
 def browser_language(accepted: Iterable[tuple[str, float]]) -> str | None:
@@ -46,10 +54,13 @@ def browser_language(accepted: Iterable[tuple[str, float]]) -> str | None:
 
 
 def select_locale() -> str:
-    """Explicit choice (``?ui=`` or the session), else the browser's Accept-Language, else Finnish."""
+    """Explicit choice (``?ui=`` or the session), else the browser's Accept-Language, else Finnish.
+
+    A choice on a page is remembered in the session (which sets the cookie); on data it is not."""
     chosen = request.args.get("ui")
     if chosen in LANGUAGES:
-        session["ui"] = chosen
+        if request.endpoint not in DATA_ENDPOINTS:
+            session["ui"] = chosen
         return chosen
     if session.get("ui") in LANGUAGES:
         return session["ui"]
@@ -145,9 +156,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     Settings: ``INDEX_DIR`` (the index root), ``CONTENT_DIR`` (for the vocabularies),
     ``SECRET_KEY`` (signs the session cookie; kept in the instance folder when unset),
-    ``INSTANCE_DIR`` (the instance folder, default ``instance/`` of the repository).
-    Raises RuntimeError for a secret key known from the source outside debug and testing, and,
-    outside testing, for a translation catalogue that is not compiled or older than its source.
+    ``INSTANCE_DIR`` (the instance folder, default ``instance/`` of the repository),
+    ``PUBLISHER``, ``CONTACT_EMAIL`` and ``FEEDBACK_URL`` (who publishes the service; without a
+    publisher and a contact address it is a demonstration installation: the log warns at start
+    and every page says so).
+    Raises RuntimeError for a secret key known from the source outside debug and testing, for
+    a malformed contact or feedback address, and, outside testing, for a translation catalogue
+    that is not compiled or older than its source.
     """
     app = Flask(__name__, instance_path=str(ROOT / "instance"))
     app.config.from_mapping(
@@ -158,6 +173,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
         JSON_SORT_KEYS=False,
         SESSION_COOKIE_SAMESITE="Lax",  # the shortlist forms also carry a per-session token
+        PUBLISHER="",
+        CONTACT_EMAIL="",
+        FEEDBACK_URL="",
     )
     app.config.from_prefixed_env()
     if test_config:
@@ -167,12 +185,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config["SECRET_KEY"] = _secret_key(app)
     if not app.testing:
         check_catalogues(app.config["BABEL_TRANSLATION_DIRECTORIES"])
+    try:
+        app.extensions["service_info"] = site_info = service_info.from_config(app.config)
+    except ValueError as exc:
+        raise RuntimeError(str(exc)) from None
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     Babel(app, locale_selector=select_locale)
 
     from ..search import SearchService
-    from . import api, compare, downloads, errors, pages, shortlist  # noqa: F401 (they add their routes to the blueprint)
+    from . import api, compare, downloads, errors, findable, pages, shortlist  # noqa: F401 (they add their routes to the blueprint)
     from .site import bp
 
     app.extensions["search"] = SearchService(app.config["INDEX_DIR"], Path(app.config["CONTENT_DIR"]) / "vocabularies")
@@ -180,4 +202,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _versioned_static_links(app)
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
+    if site_info.demonstration:
+        app.logger.warning("This is a demonstration installation: %s not set, so every page says so and "
+                           "offers no contact (README, 'Settings')", " and ".join(site_info.missing()))
     return app

@@ -8,14 +8,22 @@ from ..search import NoIndex
 from ..search.response import response_json
 from . import openapi
 from .pages import pick, versions_or_404
-from .site import bp, run_search, service
+from .service_info import LICENCE_LINK_HEADER, licence_json
+from .site import bp, run_search, service, site_info
 from .urls import practice_url
+
+
+def with_licence(response):  # noqa: ANN001, ANN201
+    """The content licence as a Link header (rel="license", RFC 4946) on a response of data."""
+    response.headers["Link"] = LICENCE_LINK_HEADER
+    return response
 
 
 @bp.route("/api/search")
 def api_search():
     resp = run_search()
-    return jsonify(response_json(resp, lambda r: practice_url(r.slug, r.lang)))
+    return with_licence(jsonify({**response_json(resp, lambda r: practice_url(r.slug, r.lang)),
+                                 "licence": licence_json()}))
 
 
 @bp.route("/api/practice/<slug>")
@@ -23,8 +31,9 @@ def api_practice(slug: str):
     versions = versions_or_404(slug)
     shown, _ = pick(versions)
     data = {"slug": slug, "id": slug, **{k: shown[k] for k in openapi.practice_fields()},
-            "priority": priority_text(shown["axis"], shown["objective"]), "url": practice_url(slug, shown["lang"])}
-    return jsonify(data)
+            "priority": priority_text(shown["axis"], shown["objective"]), "url": practice_url(slug, shown["lang"]),
+            "licence": licence_json()}
+    return with_licence(jsonify(data))
 
 
 @bp.route("/healthz")
@@ -39,4 +48,6 @@ def openapi_json():
         example = next(iter(service().version().catalog), None)
     except NoIndex:
         example = None
-    return jsonify(openapi.describe(service().vocab, example_slug=example))
+    info = site_info()
+    contact = {k: v for k, v in (("name", info.publisher), ("email", info.contact_email)) if v}
+    return jsonify(openapi.describe(service().vocab, example_slug=example, contact=contact or None))

@@ -26,7 +26,8 @@ MAX_IDS = sl.MAX_ITEMS  # more than a shortlist holds is not read
 # section under one of them is shown in that row whatever the practice's language.
 STANDARD_SECTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "idea": (N_("Basic idea"), ("perusajatus", "grundidé", "grundidén", "basic idea")),
-    "target_group": (N_("Target group"), ("kohderyhmä", "kohderyhmät", "målgrupp", "målgrupper", "target group",
+    # (named apart from the target group facet's row, which lists the classification's values)
+    "target_group": (N_("About the target group"), ("kohderyhmä", "kohderyhmät", "målgrupp", "målgrupper", "target group",
                                           "target groups")),
     "implementation": (N_("Implementation"), ("toteutus", "genomförande", "implementation", "how it was done")),
     "results": (N_("Results and evaluation"), ("tulokset ja arviointi", "resultat och utvärdering",

@@ -9,10 +9,11 @@ from __future__ import annotations
 import csv
 import io
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from ..search.response import Column, Result, result_columns, result_json
+from .service_info import LICENCE_NAME, LICENCE_URL
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -22,18 +23,25 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Columns left out of tables: the address carries the slug and the version's language, the
 # priority carries axis and objective, and a summary is too long for a cell.
 NOT_TABULATED = ("slug", "lang", "summary", "axis", "objective")
-SHORTLIST_COLUMNS = ("title", "project", "priority", "regions", "url")
 URL = "url"
+LICENCE = "licence"  # the licence of the text, in every row: a spreadsheet keeps it when rows are copied
+SOURCE = "source"  # the practice's own source (a row's ``extra``)
+ACCESSED = "accessed"  # the date the list was taken (a row's ``extra``), for a citation
+LICENCE_CELL = f"{LICENCE_NAME} ({LICENCE_URL})"
+# A shortlist is cited in a funding application as it is: what, when, where from, and when it was read.
+SHORTLIST_COLUMNS = ("title", "project", "priority", "period", "regions", SOURCE, URL, ACCESSED, LICENCE)
 
 Label = Callable[[str, str], str]  # (facet, value) → label in the interface language
 
 
 @dataclass(frozen=True)
 class Row:
-    """One practice as exported: its result and its address."""
+    """One practice as exported: its result, its address and values that are not in the result
+    (``extra``: column key → text, e.g. the practice's source and the date of access)."""
 
     result: Result
     url: str
+    extra: Mapping[str, str] = field(default_factory=dict)
 
 
 def rows_from(results: Iterable[Result], url_of: Callable[[Result], str]) -> list[Row]:
@@ -42,8 +50,8 @@ def rows_from(results: Iterable[Result], url_of: Callable[[Result], str]) -> lis
 
 
 def table_columns() -> tuple[str, ...]:
-    """The keys of a table's columns (CSV): the tabulated result columns, then the address."""
-    return (*(c.key for c in result_columns() if c.key not in NOT_TABULATED), URL)
+    """The keys of a table's columns (CSV): the tabulated result columns, the licence, then the address."""
+    return (*(c.key for c in result_columns() if c.key not in NOT_TABULATED), LICENCE, URL)
 
 
 def column_labels() -> dict[str, str]:
@@ -59,7 +67,13 @@ def cell(row: Row, key: str, label: Label, columns: dict[str, Column] | None = N
     """The text of one column of a row: lists joined, vocabulary values labelled."""
     if key == URL:
         return row.url
-    column = (columns or _columns())[key]
+    if key in row.extra:
+        return row.extra[key]
+    if key == LICENCE:
+        return LICENCE_CELL
+    column = (columns or _columns()).get(key)
+    if column is None:
+        return ""
     value = column.get(row.result)
     if isinstance(value, (list, tuple)):
         return LIST_SEPARATOR.join(label(column.facet, v) if column.facet else v for v in value)
@@ -101,6 +115,7 @@ class Feed:
     updated: str  # RFC 3339
     author: str
     lang: str
+    rights: str = f"{LICENCE_NAME}: {LICENCE_URL}"
 
 
 def to_atom(rows: Sequence[Row], feed: Feed, label: Label) -> bytes:
@@ -120,6 +135,8 @@ def to_atom(rows: Sequence[Row], feed: Feed, label: Label) -> bytes:
     sub(sub(root, "author"), "name", feed.author)
     sub(root, "link", rel="self", type="application/atom+xml", href=feed.self_url)
     sub(root, "link", rel="alternate", type="text/html", href=feed.alternate_url)
+    sub(root, "link", rel="license", type="text/html", href=LICENCE_URL)  # RFC 4946
+    sub(root, "rights", feed.rights)
     for row in rows:
         r = row.result
         entry = sub(root, "entry", **{XML_LANG: r.lang})
@@ -141,10 +158,22 @@ def md_escape(text: str) -> str:
     return " ".join(text.split()).translate(_MD_SPECIAL)
 
 
+def _sentence(text: str) -> str:
+    """``text`` ending in a full stop (unless it ends in one, or in ? or !)."""
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
 def to_markdown(rows: Sequence[Row], title: str, headers: dict[str, str], label: Label,
-                share_url: str, share_text: str) -> str:
-    """A Markdown table for a funding application: practice (linked), project, TL/et, regions."""
-    cols = ("title", "project", "priority", "regions")
+                share_url: str, share_text: str, *, texts: Mapping[str, str] | None = None) -> str:
+    """A Markdown list for a funding application, to paste as it is: a table (practice linked,
+    project, TL/et, regions, period), then one citation per practice (its address, the date it was
+    read and its source) and the terms of the text.
+
+    ``texts`` holds the words in the interface language: ``references`` (heading), ``accessed``
+    ("accessed"), ``date`` (the date of access), ``source`` ("source"), ``site`` (the service's
+    name) and ``terms`` (the licence line); without them only the table is written.
+    """
+    cols = ("title", "project", "priority", "regions", "period")
     known = _columns()
     lines = [f"# {md_escape(title)}", "", f"{md_escape(share_text)} <{share_url}>", "",
              "| " + " | ".join(md_escape(headers.get(c, c)) for c in cols) + " |",
@@ -153,4 +182,16 @@ def to_markdown(rows: Sequence[Row], title: str, headers: dict[str, str], label:
         linked = f"[{md_escape(row.result.title)}](<{row.url}>)"
         rest = [md_escape(cell(row, c, label, known)) for c in cols[1:]]
         lines.append("| " + " | ".join([linked, *rest]) + " |")
+    if texts and rows:
+        lines += ["", f"## {md_escape(texts['references'])}", ""]
+        for n, row in enumerate(rows, 1):
+            r = row.result
+            what = ", ".join(md_escape(x) for x in (r.project, cell(row, "period", label, known), r.priority) if x)
+            citation = (f"{n}. {_sentence(md_escape(r.title))} {_sentence(what)} {md_escape(texts['site'])}, "
+                        f"<{row.url}> ({md_escape(texts['accessed'])} {md_escape(texts['date'])}).")
+            source = row.extra.get(SOURCE, "")
+            if source:
+                citation += f" {_sentence(md_escape(texts['source']) + ': ' + md_escape(source))}"
+            lines.append(citation)
+        lines += ["", md_escape(texts["terms"]) + f" <{LICENCE_URL}>"]
     return "\n".join(lines) + "\n"

@@ -12,6 +12,7 @@ from ..content.vocabularies import Vocabularies
 from ..names import FACETS, LANGUAGES, SLUG_PATTERN, facet_names
 from ..search.request import DEFAULT_PER_PAGE, MAX_PER_PAGE, MAX_VALUES_PER_FACET, SORTS
 from ..search.response import result_schema
+from .service_info import LICENCE_NAME, LICENCE_URL
 
 LANGS = LANGUAGES
 SLUG = f"^{SLUG_PATTERN}$"
@@ -28,6 +29,10 @@ STRS = {"type": "array", "items": STR}
 COUNT = {"type": "integer", "minimum": 0}
 LANG = {"type": "string", "enum": list(LANGS)}
 NULLABLE_STR = {"type": "string", "nullable": True}
+LICENCE = {"type": "object", "description": "the licence of the texts; facts come from the sources named in 'source'",
+           "properties": {"name": {"type": "string", "enum": [LICENCE_NAME]},
+                          "url": {"type": "string", "format": "uri", "enum": [LICENCE_URL]}, "notice": STR},
+           "required": ["name", "url", "notice"], "additionalProperties": False}
 
 
 def practice_fields() -> tuple[str, ...]:
@@ -70,6 +75,7 @@ def _components() -> dict[str, Any]:
                                       "label": STR, "count": COUNT, "words": STRS, "via": STR,
                                       "periods": STRS})},
         "index_version": STR,
+        "licence": LICENCE,
     })
     practice = _obj({
         "slug": {"type": "string", "pattern": SLUG},
@@ -81,6 +87,7 @@ def _components() -> dict[str, Any]:
            for f in FACETS},
         "organisations": STRS, "source": STR, "lang": LANG, "priority": STR,
         "url": {"type": "string", "format": "uri"},
+        "licence": LICENCE,
     })
     health = _obj({"status": {"type": "string", "enum": ["ok"]}, "version": STR, "documents": COUNT,
                    "practices": COUNT, "built_at": {"type": "string", "format": "date-time"}})
@@ -133,17 +140,26 @@ def _search_parameters(vocab: Vocabularies) -> list[dict[str, Any]]:
     return params
 
 
-def describe(vocab: Vocabularies, version: str = "1.0", example_slug: str | None = None) -> dict[str, Any]:
-    """The OpenAPI 3.0 document of the API; facet descriptions list the known values of ``vocab``."""
+def describe(vocab: Vocabularies, version: str = "1.0", example_slug: str | None = None,
+             contact: dict[str, str] | None = None) -> dict[str, Any]:
+    """The OpenAPI 3.0 document of the API; facet descriptions list the known values of ``vocab``;
+    ``contact`` (name, email) is the publisher's, when the installation names one."""
     slug_param: dict[str, Any] = {"name": "slug", "in": "path", "required": True,
                                   "schema": {"type": "string", "pattern": SLUG, "maxLength": 200}}
     if example_slug:
         slug_param["example"] = example_slug
+    info: dict[str, Any] = {
+        "title": "Käytäntöpankki API", "version": version,
+        "description": "Good practices of Finnish ESF projects: faceted search and practice records. The texts "
+                       f"are licensed under {LICENCE_NAME} (search and practice responses say so in 'licence' "
+                       "and in a Link header with rel=\"license\"); the facts come from the public sources named "
+                       "in each practice's 'source'. The software is GPL-3.0-or-later.",
+        "license": {"name": LICENCE_NAME, "url": LICENCE_URL}}
+    if contact:
+        info["contact"] = contact
     return {
         "openapi": "3.0.3",
-        "info": {"title": "Käytäntöpankki API", "version": version,
-                 "description": "Good practices of Finnish ESF projects: faceted search and practice records.",
-                 "license": {"name": "GPL-3.0-or-later"}},
+        "info": info,
         "paths": {
             "/api/search": {"get": {
                 "operationId": "search", "summary": "Search practices with facet filters and live facet counts",

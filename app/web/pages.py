@@ -1,4 +1,4 @@
-"""The pages a person reads: search with facets and overview, a practice, the accessibility statement."""
+"""The pages a person reads: search with facets and overview, a practice, the accessibility and privacy statements."""
 from __future__ import annotations
 
 import datetime as dt
@@ -14,7 +14,9 @@ from .facet_trees import plain_axes, priority_tree, region_tree
 from .site import bp, run_search, service, ui_lang
 from .urls import back_link
 
-STATEMENT_DATE = dt.date(2026, 11, 28)  # when the accessibility statement was written and last checked
+STATEMENT_DATE = dt.date(2026, 11, 28)  # when the accessibility statement was written
+STATEMENT_UPDATED = dt.date(2026, 11, 29)  # when it was last checked and updated (supervisory authority, contact)
+PRIVACY_DATE = dt.date(2026, 11, 29)  # when the privacy statement was written
 
 
 def overview(resp: SearchResponse) -> dict[str, Any]:
@@ -69,4 +71,10 @@ def practice(slug: str):
 
 @bp.route("/accessibility")
 def accessibility():
-    return render_template("accessibility.html", prepared=STATEMENT_DATE)
+    return render_template("accessibility.html", prepared=STATEMENT_DATE, updated=STATEMENT_UPDATED)
+
+
+@bp.route("/privacy")
+def privacy():
+    """What the session cookie holds and what the server logs keep (tietosuojaseloste)."""
+    return render_template("privacy.html", prepared=PRIVACY_DATE)

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from ..names import SLUG
 from . import shortlist_session as sl
 from .compare import MAX_COMPARED, MIN_COMPARED
-from .site import bp, service, ui_lang
+from .site import bp, form_signer, from_this_site, service, ui_lang
 
 SHORTLIST_ACTIONS = ("add", "remove", "save", "clear")
 
@@ -32,7 +32,7 @@ def shortlist_change(action: str):
     """Add, remove, save a shared list as one's own, or clear; JSON for the script, else a redirect."""
     if action not in SHORTLIST_ACTIONS:
         abort(404)
-    if not sl.csrf_ok(session, request.form.get("csrf")):
+    if not sl.accept_form(session, request.form.get("csrf"), form_signer(), from_this_site()):
         return render_template("error.html", code=400, reason="token"), 400
     slug = request.form.get("slug", "")
     message = ""

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, request, session
+from flask import Blueprint, current_app, g, request, session
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from itsdangerous import URLSafeTimedSerializer
 
 from ..names import FACETS, LANGUAGES, facet
 from ..search import NoIndex, SearchRequest, SearchResponse, SearchService, parse_args
+from . import service_info as info
 from . import shortlist_session as sl
 
 bp = Blueprint("site", __name__)
@@ -59,12 +62,57 @@ def _index_built() -> dt.datetime | None:
         return None
 
 
+OG_LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}  # Open Graph's language_TERRITORY
+
+
+def og_locale(lang: str) -> str:
+    return OG_LOCALES.get(lang, OG_LOCALES["fi"])
+
+
+def site_info() -> info.ServiceInfo:
+    """The publisher, contact and feedback settings of this installation."""
+    return current_app.extensions["service_info"]
+
+
+def form_signer() -> URLSafeTimedSerializer:
+    """Signs the fresh form tokens of pages seen without a session (:mod:`.shortlist_session`)."""
+    return URLSafeTimedSerializer(current_app.secret_key, salt="shortlist-form")
+
+
+def form_token() -> str:
+    """The token of this page's forms: the session's, else one fresh token for the whole page
+    (rendering a form never creates a session, so a page view sets no cookie)."""
+    token = sl.session_token(session)
+    if token:
+        return token
+    if "fresh_form_token" not in g:
+        g.fresh_form_token = sl.fresh_token(form_signer())
+    return g.fresh_form_token
+
+
+def from_this_site() -> bool | None:
+    """Where the browser says this request comes from: True (a page of this site), False (another
+    site, or a hidden origin) or None (no Sec-Fetch-Site and no Origin: not a browser, or an old one)."""
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site:
+        return fetch_site == "same-origin"
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return None
+    try:
+        theirs, ours = urlsplit(origin).hostname, urlsplit("//" + request.host).hostname
+    except ValueError:
+        return False
+    return bool(theirs) and theirs == ours  # the host alone: a front server may drop the port from Host
+
+
 @bp.app_context_processor
 def helpers() -> dict[str, Any]:
-    from .urls import back_here, search_url, toggle_url
+    from .urls import back_here, practice_url, search_url, toggle_url
 
     return {"search_url": search_url, "toggle_url": toggle_url, "back_here": back_here, "ui_lang": ui_lang, "vocab": service().vocab,
             "facets": FACETS, "facet_name": facet_name, "facet_label": facet_label, "label": label,
-            "csrf_token": lambda: sl.csrf_token(session), "shortlist_ids": lambda: sl.ids_of(session),
-            "share_value": sl.share_value, "index_built": _index_built,
-            "has_endpoint": lambda name: name in current_app.view_functions}
+            "csrf_token": form_token, "shortlist_ids": lambda: sl.ids_of(session),
+            "share_value": sl.share_value, "index_built": _index_built, "site_info": site_info(),
+            "licence_name": info.LICENCE_NAME, "licence_url": info.LICENCE_URL, "practice_url": practice_url,
+            "og_locale": og_locale, "has_endpoint": lambda name: name in current_app.view_functions}

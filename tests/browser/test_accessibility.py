@@ -14,6 +14,7 @@ PAGES = {
     "practice-untranslated": "/practice/tyollisyysviikko",
     "shortlist": "/shortlist",
     "statement": "/accessibility",
+    "privacy": "/privacy",
 }
 # Screenshots cost time: every page in Finnish, these also in Swedish and English.
 SHOWN_IN_EVERY_LANGUAGE = ("front", "practice-untranslated", "shortlist")
@@ -90,7 +91,7 @@ def test_keyboard_skip_link_focus_and_filter(page):
     assert focused == [name, value, True]
 
 
-@pytest.mark.parametrize("name", ["front", "results", "practice", "shortlist", "statement"])
+@pytest.mark.parametrize("name", ["front", "results", "practice", "shortlist", "statement", "privacy"])
 def test_reflow_at_320_css_pixels_needs_no_horizontal_scrolling(new_context, shot, name):
     """WCAG 1.4.10: 1280 px at 400 % zoom is 320 CSS px; nothing may need scrolling sideways."""
     page = new_context(viewport={"width": 320, "height": 640}).new_page()

@@ -373,16 +373,21 @@ def test_a_forked_worker_does_not_keep_the_build_lock(tmp_path):
         f"lock = BuildLock(Path({str(tmp_path)!r}), wait=False, on_wait=None).__enter__()\n"
         "child = os.fork()\n"
         "if child == 0:\n"
-        "    print('worker', os.getpid(), flush=True)\n"  # the fork handlers have run by now
+        "    os.write(1, b'worker %d\\n' % os.getpid())\n"  # the fork handlers have run by now
         "    time.sleep(60)\n"
         "    os._exit(0)\n"
-        "print('build', child, flush=True)\n"
+        "os.write(1, b'build %d\\n' % child)\n"  # one write each: print() may interleave with the worker's
         "time.sleep(60)\n"
     )
     proc = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     # Wait for both lines: on a loaded machine the worker may not have run at all when the build answers.
-    lines = dict(proc.stdout.readline().split() for _ in range(2))
-    child = int(lines["worker"])
+    said: dict[str, str] = {}
+    while not {"worker", "build"} <= said.keys():
+        line = proc.stdout.readline()
+        assert line, f"the build script ended early; it said {said}"
+        if line.split()[:1] in (["worker"], ["build"]):
+            said[line.split()[0]] = line.split()[-1]
+    child = int(said["worker"])
     try:
         with pytest.raises(BuildLocked):  # the build itself still holds it
             BuildLock(tmp_path, wait=False, on_wait=None).__enter__()

@@ -159,7 +159,8 @@ SECTIONED = {
         {"title": "Jäsennelty <b>käytäntö</b> & muut", "project": "Hanke <script>alert(1)</script>",
          "regions": ["Kainuu"], "themes": ["osallisuus"], "priority": "TL 5 et 10.1",
          "organisations": ["Kainuun <ELY>", "Kajaanin kaupunki"], "source": "Loppuraportti https://example.org/raportti"},
-        "Johdanto ennen otsikoita.\n\n## Perusajatus\n\nYhteinen **ohjaus**.\n\n## Toteutus\n\nRyhmissä.\n\n"
+        "Johdanto ennen otsikoita.\n\n## Perusajatus\n\nYhteinen **ohjaus**.\n\n## Kohderyhmä\n\nNuoret aikuiset.\n\n"
+        "## Toteutus\n\nRyhmissä.\n\n"
         "## Oma otsikko & muuta\n\nLisätietoa.\n\n## Tulokset ja arviointi\n\n- 40 osallistujaa\n- 12 töissä",
     ),
     ("rakenteinen", "fi"): (
@@ -194,8 +195,11 @@ def test_sections_align_by_their_headings_across_languages(sectioned):
     assert _columns(page) == ["jasennelty", "rakenteinen", "vapaa"]
     headers = _row_headers(page)
     # Text before any heading, the standard sections in their order (in the interface language), then others.
-    assert headers[6:] == ["Beskrivning", "Grundidé", "Genomförande", "Resultat och utvärdering",
+    assert headers[6:] == ["Beskrivning", "Grundidé", "Om målgruppen", "Genomförande", "Resultat och utvärdering",
                            "Kontaktorganisation", "Oma otsikko & muuta", "Källa"]
+    assert len(set(headers)) == len(headers), "no two rows with the same header (the target group facet's row too)"
+    assert _row(page, "Målgrupp") == ["inte angivet", "inte angivet", "inte angivet"]
+    assert _row(page, "Om målgruppen") == ["Nuoret aikuiset.", "inte beskrivet", "inte beskrivet"]
     assert _row(page, "Beskrivning") == ["Johdanto ennen otsikoita.", "inte beskrivet",
                                          "Pelkkää tekstiä ilman otsikoita. Toinen kappale."]
     assert _row(page, "Grundidé") == ["Yhteinen ohjaus.", "På svenska.", "inte beskrivet"]
@@ -208,8 +212,8 @@ def test_sections_align_by_their_headings_across_languages(sectioned):
 def test_the_same_practices_in_finnish(sectioned):
     page = sectioned.get("/compare?ids=rakenteinen,jasennelty&ui=fi").get_data(as_text=True)
     # The Finnish version of "rakenteinen" is shown: it has no contact section, so there is no such row.
-    assert _row_headers(page)[6:] == ["Kuvaus", "Perusajatus", "Toteutus", "Tulokset ja arviointi",
-                                      "Oma otsikko & muuta", "Lähde"]
+    assert _row_headers(page)[6:] == ["Kuvaus", "Perusajatus", "Kohderyhmän kuvaus", "Toteutus",
+                                      "Tulokset ja arviointi", "Oma otsikko & muuta", "Lähde"]
     assert _row(page, "Perusajatus") == ["Suomeksi.", "Yhteinen ohjaus."]
     assert _row(page, "Kuvaus") == ["ei kuvattu", "Johdanto ennen otsikoita."]
 

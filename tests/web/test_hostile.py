@@ -95,6 +95,7 @@ def encoded(value: str | bytes) -> bytes:
     return value if isinstance(value, bytes) else quote_from_bytes(raw(value), safe="").encode("ascii")
 
 
+DATA_BLOCK = "application/ld+json"  # a practice page's structured data: never run, "<" escaped inside
 _TAG = re.compile(r"<([a-zA-Z][\w:-]*)((?:\"[^\"]*\"|'[^']*'|[^'\">])*)>")
 _ATTR = re.compile(r"""([^\s"'=<>/]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?""")
 
@@ -108,7 +109,7 @@ def html_problems(body: str) -> list[str]:
     for tag_match in _TAG.finditer(body):
         tag = tag_match.group(1).lower()
         attrs = {name.lower(): (value or "").strip("\"'") for name, value in _ATTR.findall(tag_match.group(2))}
-        if tag == "script" and not attrs.get("src", "").startswith("/static/"):
+        if tag == "script" and not attrs.get("src", "").startswith("/static/") and attrs.get("type") != DATA_BLOCK:
             problems.append(f"<script> without our src: {tag_match.group(0)[:80]}")
         if tag in ("style", "iframe", "object", "embed", "base", "frame", "applet"):
             problems.append(f"<{tag}> element")

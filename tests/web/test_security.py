@@ -29,11 +29,15 @@ class Page(HTMLParser):
     handle_startendtag = handle_starttag
 
 
+DATA_BLOCK = "application/ld+json"  # structured data: a browser never runs it (tests/web/test_findable.py checks it)
+
+
 def inline_code(body: str) -> list[str]:
-    """Inline script, inline style, event handlers and script URLs of a page (CSP would block them)."""
+    """Inline script, inline style, event handlers and script URLs of a page (CSP would block them);
+    a JSON-LD data block is not code."""
     problems = []
     for tag, attrs in Page(body).tags:
-        if tag == "script" and not attrs.get("src", "").startswith("/static/"):
+        if tag == "script" and not attrs.get("src", "").startswith("/static/") and attrs.get("type") != DATA_BLOCK:
             problems.append(f"<script> without a same-site src: {attrs}")
         if tag == "style":
             problems.append("<style> element")
@@ -145,8 +149,9 @@ def test_no_inline_script_or_style_on_any_page(app):
 
 def test_the_checker_finds_inline_code():
     page = ('<p style="color:red" onclick="x()">a</p><script>alert(1)</script><style>p{}</style>'
-            '<a href=" javascript:alert(1)">x</a><script src="/static/site.js"></script>')
-    assert len(inline_code(page)) == 5
+            '<a href=" javascript:alert(1)">x</a><script src="/static/site.js"></script>'
+            '<script type="application/ld+json">{}</script><script type="text/javascript">alert(1)</script>')
+    assert len(inline_code(page)) == 6
 
 
 @pytest.mark.parametrize("method, path, status", [

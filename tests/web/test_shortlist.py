@@ -133,6 +133,8 @@ def test_markdown_for_a_funding_application(client, app):
 def test_csv_for_a_funding_application(client):
     data = client.get("/shortlist.csv?ids=kielikoulutus,polkuja-toihin&ui=en").data.decode("utf-8-sig")
     header, *rows = list(csv.reader(io.StringIO(data, newline="")))
-    assert header == ["Practice", "Project", "Priority axis and objective (TL/et)", "Region", "Link"]
+    # Citable as it is (issue 12): what, which period, where from, its address and when it was read.
+    assert header == ["Practice", "Project", "Priority axis and objective (TL/et)", "Programme period", "Region",
+                      "Source", "Link", "Accessed", "Licence of the text"]
     assert [r[1] for r in rows] == ["Kaiku", "Esimerkkihanke"] and rows[0][2] == "TL 5 et 10.1"
-    assert rows[1][-1].endswith("/practice/polkuja-toihin?lang=fi")
+    assert rows[1][header.index("Link")].endswith("/practice/polkuja-toihin?lang=fi")
