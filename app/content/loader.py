@@ -220,7 +220,9 @@ def load_content(content_dir: str | Path, cache_path: Path | None = None, *, pro
         slug = m.group("slug")
         members = groups.setdefault(slug, [])
         digest = digests.setdefault(slug, hashlib.sha256(fingerprint.encode() + slug.encode()))
-        digest.update(display.encode() + b"\0" + hashlib.sha256(data).digest())
+        file_digest = hashlib.sha256(data).digest()
+        result.digests[display] = file_digest.hex()
+        digest.update(display.encode() + b"\0" + file_digest)
         per_file.append((slug, len(members)))
         members.append((str(path), display))
     for index, (path_str, display) in loners:

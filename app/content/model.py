@@ -127,3 +127,4 @@ class LoadResult:
     vocab: Vocabularies | None = None
     warnings: list[Problem] = field(default_factory=list)  # said, but no obstacle to a build
     cache: Any = None  # the loader's ContentCache: per-slug keys, hit counts, ``save(path)``
+    digests: dict[str, str] = field(default_factory=dict)  # file (as Practice.path names it) → SHA-256 of its bytes
