@@ -20,7 +20,8 @@ ORDER = ["content", "text", "indexing", "search", "web"]
 SHARED = {"app.names", "app.fingerprints", "app.processes", "app.engine"}
 # The build's code: a server (search, web) imports none of it, only the index version's data files.
 BUILD_ONLY = {"app.content.loader", "app.content.validation", "app.content.resolve", "app.content.front_matter",
-              "app.content.render", "app.content.schema_export", "app.indexing.builder", "app.indexing.writer",
+              "app.content.render", "app.content.schema_export", "app.content.fact_fields", "app.indexing.builder",
+              "app.indexing.writer", "app.indexing.dates",
               "app.indexing.lemmas", "app.indexing.plan", "app.indexing.lock", "app.indexing.versions",
               "app.indexing.documents", "app.processes", "app.cli"}
 

@@ -70,7 +70,20 @@ def encodable(text: str) -> bool:
 
 
 # libyaml's parser when PyYAML has it: the front matter was nine tenths of a file's validation time.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """YAML's loader, except that a date that does not exist (2015-02-30) stays text for its field's
+    message instead of failing the whole file."""
+
+
+def _timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> object:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+_LOADER = _Loader
 
 
 def _load_front(front: str, r: Reader, first_line: int) -> object:

@@ -24,6 +24,7 @@ import yaml
 from ..fingerprints import code_fingerprint, directory_fingerprint
 from ..processes import PARALLEL_FROM, Progress, pool, worker_count
 from ..names import PRIMARY_LANGUAGE
+from .fact_fields import alias_problems
 from .messages import E_, t
 from .model import LoadResult, Practice, Problem
 from .resolve import resolve
@@ -219,7 +220,9 @@ def load_content(content_dir: str | Path, cache_path: Path | None = None, *, pro
         slug = m.group("slug")
         members = groups.setdefault(slug, [])
         digest = digests.setdefault(slug, hashlib.sha256(fingerprint.encode() + slug.encode()))
-        digest.update(display.encode() + b"\0" + hashlib.sha256(data).digest())
+        file_digest = hashlib.sha256(data).digest()
+        result.digests[display] = file_digest.hex()
+        digest.update(display.encode() + b"\0" + file_digest)
         per_file.append((slug, len(members)))
         members.append((str(path), display))
     for index, (path_str, display) in loners:
@@ -254,6 +257,7 @@ def load_content(content_dir: str | Path, cache_path: Path | None = None, *, pro
         result.practices.extend(results[slug].practices)
         result.problems.extend(results[slug].resolve_problems)
         result.warnings.extend(getattr(results[slug], "warnings", ()))
+    result.problems.extend(alias_problems(result.practices, content_dir))
     result.problems.sort(key=Problem.sort_key)
     result.warnings.sort(key=Problem.sort_key)
     result.cache = ContentCache(fingerprint, {keys[s]: r for s, r in results.items()}, keys,

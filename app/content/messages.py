@@ -99,6 +99,18 @@ CODES: Mapping[str, str] = {
     # translations
     "KP401": "translation without a Finnish original",
     "KP402": "translation disagrees with its Finnish original",
+    # facts, dates and old addresses
+    "KP601": "eura_code is not a EURA project code",
+    "KP602": "a date is not a real date written year-month-day",
+    "KP603": "the project ended before it started",
+    "KP604": "updated is before published",
+    "KP605": "funding is not total, esf and source lines",
+    "KP606": "a funding sum is not a number of euros",
+    "KP607": "the ESF share is larger than the total",
+    "KP608": "funding without its source",
+    "KP609": "an alias is not an old slug",
+    "KP610": "an alias is another practice's slug",
+    "KP611": "two practices have the same alias",
     # the content directory
     "KP501": "the description repeats an official name of a priority axis or objective (a warning)",
     "KP901": "the vocabularies cannot be read",

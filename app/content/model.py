@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..names import FACETS, Facet, facet, facet_value_list, priority_text
+from .facts import eura_url
 from .messages import WARNING, Gettext, Text
 from .vocabularies import Vocabularies
 
@@ -72,6 +73,15 @@ class Practice:
     facets: Mapping[str, Any]
     organisations: tuple[str, ...] = ()
     source: str = ""
+    # The optional facts (:mod:`.facts`): ISO dates as text, "" when not known.
+    eura_code: str = ""
+    started: str = ""
+    ended: str = ""
+    funding: Mapping[str, Any] | None = None  # {"total", "esf": euros or None, "source"}
+    published: str = ""  # from the front matter; the build fills it in from git or its own record
+    updated: str = ""
+    aliases: tuple[str, ...] = ()  # old slugs that lead here
+    sections: tuple[Mapping[str, Any], ...] = ()  # the description's level-2 headings: key, title, anchor
 
     def __getattr__(self, name: str) -> Any:
         """Facet values as attributes: ``practice.regions``, ``practice.axis``."""
@@ -98,7 +108,16 @@ class Practice:
             value = self.facets.get(f.field, () if f.multi else "")
             record[f.field] = list(value) if f.multi else value
         record["organisations"], record["source"] = list(self.organisations), self.source
+        record.update(self.facts_record())
         return record
+
+    def facts_record(self) -> dict[str, Any]:
+        """The facts, dates, old slugs and sections as the record holds them (None when not known)."""
+        return {"eura_code": self.eura_code or None, "eura_url": eura_url(self.eura_code, self.facets.get("period", "")),
+                "started": self.started or None, "ended": self.ended or None,
+                "funding": dict(self.funding) if self.funding else None,
+                "published": self.published or None, "updated": self.updated or None,
+                "aliases": list(self.aliases), "sections": [dict(s) for s in self.sections]}
 
 
 @dataclass
@@ -108,3 +127,4 @@ class LoadResult:
     vocab: Vocabularies | None = None
     warnings: list[Problem] = field(default_factory=list)  # said, but no obstacle to a build
     cache: Any = None  # the loader's ContentCache: per-slug keys, hit counts, ``save(path)``
+    digests: dict[str, str] = field(default_factory=dict)  # file (as Practice.path names it) → SHA-256 of its bytes

@@ -3,6 +3,10 @@
 Markdown is read as CommonMark (markdown-it-py, the parser of VS Code's preview, with tables,
 definition lists and footnotes), so a file renders as the editors' previewers
 (GitHub, VS Code) show it: a list written straight after a paragraph line is a list.
+
+A description is cut into sections at its top-level ``##`` headings (:func:`render_body`): each
+heading gets an id (``section-results`` for the standard headings of :mod:`.facts`), so the page can
+list them and link to them; free text without headings stays one part.
 """
 from __future__ import annotations
 
@@ -14,6 +18,8 @@ import nh3
 from markdown_it import MarkdownIt
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
+
+from .facts import section_anchor, section_key
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "dl", "dt", "em", "h2", "h3", "h4", "h5",
@@ -42,7 +48,10 @@ def _parser() -> MarkdownIt:
 
 def render_markdown(text: str) -> str:
     """Render Markdown to HTML that keeps only allow-listed tags, attributes and URL schemes."""
-    raw = _parser().render(text)
+    return _clean(_parser().render(text))
+
+
+def _clean(raw: str) -> str:
     return nh3.clean(
         raw,
         tags=ALLOWED_TAGS,
@@ -50,6 +59,44 @@ def render_markdown(text: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
     )
+
+
+def render_body(text: str) -> tuple[str, tuple[dict[str, str | None], ...]]:
+    """The description as safe HTML cut into sections, and the sections (``key``: a standard
+    section of :data:`.facts.SECTION_HEADINGS` or None, ``title``: the heading's text, ``anchor``:
+    its id).
+
+    Each top-level ``##`` heading starts a ``<div class="part part-<key>">`` (``part-free`` for a
+    heading of the editor's own) whose heading carries the id; the text before the first heading
+    stays outside. The parts are sanitised one by one, so the wrappers and ids are the build's
+    own; links by reference and footnotes work across parts.
+    """
+    md = _parser()
+    env: dict = {}
+    tokens = md.parse(text, env)
+    starts = [i for i, t in enumerate(tokens) if t.type == "heading_open" and t.tag == "h2" and t.level == 0]
+    if not starts:
+        return _clean(md.renderer.render(tokens, md.options, env)), ()
+    html = [_clean(md.renderer.render(tokens[:starts[0]], md.options, env))]
+    sections: list[dict[str, str | None]] = []
+    used: set[str] = set()
+    for n, (start, end) in enumerate(zip(starts, [*starts[1:], len(tokens)]), start=1):
+        part = _clean(md.renderer.render(tokens[start:end], md.options, env))
+        title = _inline_text(tokens[start + 1])
+        key = section_key(title)
+        anchor = section_anchor(key if key not in used else None, n)
+        if part.startswith("<h2>") and title:
+            part = f'<h2 id="{anchor}">' + part[len("<h2>"):]
+            sections.append({"key": key if key not in used else None, "title": title, "anchor": anchor})
+            used.add(key or "")
+        html.append(f'<div class="part part-{key or "free"}">{part}</div>')
+    return "".join(html), tuple(sections)
+
+
+def _inline_text(token) -> str:  # noqa: ANN001
+    """The plain text of a heading's inline token (emphasis, links and code without their marks)."""
+    parts = [c.content for c in (token.children or []) if c.type in ("text", "code_inline", "softbreak")]
+    return " ".join("".join(parts).split())
 
 
 def html_to_text(fragment: str) -> str:
@@ -62,7 +109,7 @@ def html_to_text(fragment: str) -> str:
 
 
 _PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
-_HEADING = re.compile(r"<h([1-6])>.*?</h\1>", re.S)
+_HEADING = re.compile(r"<h([1-6])(?: [^>]*)?>.*?</h\1>", re.S)  # a section heading carries its id
 
 
 def first_paragraph(fragment: str) -> str:

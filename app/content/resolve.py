@@ -19,9 +19,10 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from ..names import PRIMARY_LANGUAGE, list_facets, priority_text
+from .fact_fields import inherit_facts
 from .messages import E_, t
 from .model import Practice, Problem
-from .render import first_paragraph, html_to_text, render_markdown
+from .render import first_paragraph, html_to_text, render_body
 from .vocabularies import DEFAULT_PERIOD, Vocabularies
 
 
@@ -44,11 +45,15 @@ def resolve(records: dict[tuple[str, str], dict], vocab: Vocabularies, problems:
             facets = _alone(rec, problems) if original is None else _inherit(rec, original, problems)
             if facets is None:
                 continue
+        facts = inherit_facts(rec, records.get((slug, PRIMARY_LANGUAGE)),
+                              [r for (s, _), r in records.items() if s == slug], problems)
+        if facts is None:
+            continue
         period = facets.get("period", "")
         facets["large_areas"] = tuple(sorted({vocab.regions[r].parent_in(period) for r in facets["regions"]
                                               if r in vocab.regions and vocab.regions[r].parent_in(period)}))
         facets["languages"] = tuple(languages[slug])
-        html_body = render_markdown(rec["body"])
+        html_body, sections = render_body(rec["body"])
         text = html_to_text(html_body)
         if warnings is not None:
             warnings.extend(_repeated_names(rec, vocab))
@@ -56,7 +61,7 @@ def resolve(records: dict[tuple[str, str], dict], vocab: Vocabularies, problems:
         practices.append(Practice(
             slug=slug, lang=lang, path=rec["path"], title=rec["title"], project=rec["project"],
             summary=summary, body_html=html_body, body_text=text, facets=facets,
-            organisations=rec["organisations"], source=rec["source"],
+            organisations=rec["organisations"], source=rec["source"], sections=sections, **facts,
         ))
     return practices
 

@@ -14,7 +14,8 @@ import json
 import sys
 from pathlib import Path
 
-from ..names import LANGUAGES, priority_text
+from ..names import LANGUAGES, SLUG_PATTERN, priority_text
+from .facts import EURA_CODE
 from .validation import known_keys
 from .vocabularies import Vocabularies, load_vocabularies
 
@@ -78,6 +79,7 @@ def practice_schema(vocab: Vocabularies) -> dict:
             "anyOf": [{"type": "array", "items": {"type": "string", "minLength": 1}}, {"type": "string"}],
         },
         "source": {"type": "string", "description": "Where the facts come from."},
+        **_fact_properties(),
     }
     assert set(properties) == set(known_keys()), "the schema must list exactly the fields the build knows"
     return {
@@ -91,6 +93,38 @@ def practice_schema(vocab: Vocabularies) -> dict:
         "required": ["title", "project"],
         "additionalProperties": False,
         "properties": properties,
+    }
+
+
+DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+EUROS = {"type": "number", "minimum": 0}
+
+
+def _fact_properties() -> dict:
+    """The optional facts, dates and old slugs (:mod:`.facts`); a translation inherits the project's facts."""
+    return {
+        "eura_code": {"type": "string", "pattern": EURA_CODE.pattern,
+                      "description": "EURA project code: S (ESF) or A (ERDF) and digits, e.g. S21468. A 2014–2020 "
+                                     "code links to its record on eura2014.fi. Only from a source."},
+        "started": {**DATE, "description": "The project's first day, year-month-day (e.g. 2015-01-01)."},
+        "ended": {**DATE, "description": "The project's last day, year-month-day; not before started."},
+        "funding": {
+            "type": "object", "additionalProperties": False, "required": ["source"],
+            "anyOf": [{"required": ["total"]}, {"required": ["esf"]}],
+            "description": "The project's funding in euros, with the source of the numbers.",
+            "properties": {"total": {**EUROS, "description": "Total budget in euros, e.g. 2499130."},
+                           "esf": {**EUROS, "description": "The ESF (EU) share in euros, e.g. 1093749.50; not "
+                                                           "more than total."},
+                           "source": {"type": "string", "minLength": 1,
+                                      "description": "The page or report the numbers come from."}},
+        },
+        "published": {**DATE, "description": "When this version was first published; else the git history of the "
+                                             "file, else the first build that saw it."},
+        "updated": {**DATE, "description": "When this version last changed (not before published); else the git "
+                                           "history, else the build that saw the change."},
+        "aliases": {"type": "array", "uniqueItems": True, "items": {"type": "string", "pattern": f"^{SLUG_PATTERN}$"},
+                    "description": "Old slugs of this practice: /practice/<old> redirects here. Not another "
+                                   "practice's slug."},
     }
 
 

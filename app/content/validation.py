@@ -13,6 +13,8 @@ import re
 from pathlib import Path
 
 from ..names import LANGUAGES, PRIMARY_LANGUAGE, SLUG_PATTERN, front_matter_keys, list_facets
+from .fact_fields import read_facts
+from .facts import KEYS as FACT_FIELDS
 from .front_matter import SHORT, SURROGATE_MESSAGE, Reader, decode, describe, encodable, split, unreadable
 from .messages import E_
 from .model import Problem
@@ -24,7 +26,7 @@ MAX_FILE_BYTES = 1_000_000
 
 def known_keys() -> tuple[str, ...]:
     """Every front-matter key the build knows, in the order messages list them."""
-    return ("title", "project", "summary", *front_matter_keys(), "organisations", "source")
+    return ("title", "project", "summary", *front_matter_keys(), "organisations", "source", *FACT_FIELDS)
 
 
 def _text(r: Reader, meta: dict, key: str, required: bool) -> str:
@@ -196,10 +198,11 @@ def read_practice(path: Path, vocab: Vocabularies, display: str | None = None,
     """Read and validate one file: its fields, or None and every problem found.
 
     The fields: ``slug``, ``lang``, ``path``, ``title``, ``project``, ``summary``, ``source``,
-    ``organisations``, ``body``; ``facets`` (field → value(s)) of the facets the file gives (all of
-    them for a Finnish file), ``given`` (those fields, with ``priority`` for axis and objective) and
-    ``facet_lines`` (field → line). A translation's priority is checked against its own period, else
-    ``inherited_period`` (its original's), else only its form.
+    ``organisations``, ``body``, the facts, dates and aliases of :func:`.fact_fields.read_facts`;
+    ``facets`` (field → value(s)) of the facets the file gives (all of them for a Finnish file),
+    ``given`` (those fields, with ``priority`` for axis and objective) and ``facet_lines`` (field →
+    line). A translation's priority is checked against its own period, else ``inherited_period`` (its
+    original's), else only its form.
     """
     r = Reader(path, display or str(path))
     m = FILE_NAME.match(path.name)
@@ -245,6 +248,7 @@ def read_practice(path: Path, vocab: Vocabularies, display: str | None = None,
     record["body"] = nfc(body)
     record["body_line"] = text.count("\n") - body.count("\n") + 1  # the line the description starts on
     record.update(_facets(r, meta, vocab, lang == PRIMARY_LANGUAGE, inherited_period))
+    record.update(read_facts(r, meta, record["slug"]))
     return (record if not r.problems else None), r.problems
 
 

@@ -1,7 +1,8 @@
 """The browse arrays of an index version: what a server keeps of every practice, computed by the build.
 
 A practice's *ordinal* is its place among the version's sorted slugs. For every ordinal: the title
-of its primary version, its languages and its facet values; the order of ordinals by title; the
+of its primary version, its languages and its facet values; the orders of ordinals by title and by
+date (newest first: the practice's first publication, then its last change); the
 practice of every Whoosh document number; and for every facet value a bitset (a Python int whose
 bit ``i`` is set when practice ``i`` has the value). Computing the bitsets takes seconds at
 100 000 practices, so the build stores them and a server only unpickles them.
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from ..names import FACETS, facet_value_list, primary_version, title_key
 
-BROWSE_FORMAT = 5  # 5: facets from the facet table, no fallbacks for older versions
+BROWSE_FORMAT = 6  # 6: the newest-first order
 
 
 @contextmanager
@@ -54,6 +55,17 @@ def facet_bits(values_by_practice: list[Mapping[str, Iterable[str]]]) -> dict[st
             for name, by_value in ordinals.items()}
 
 
+def newest_first(title_order: list[int], versions: list[Mapping[str, Mapping]]) -> list[int]:
+    """Ordinals, newest first: by the practice's first publication (its earliest version's
+    ``published``), then its last change (its latest ``updated``), then by title."""
+    def dates(i: int) -> tuple[str, str]:
+        published = [r.get("published") or "" for r in versions[i].values()]
+        updated = [r.get("updated") or "" for r in versions[i].values()]
+        return min(published), max(updated)
+
+    return sorted(title_order, key=dates, reverse=True)  # stable: a tie keeps the title order
+
+
 @dataclass
 class Browse:
     """What a process keeps of every practice (by ordinal) and the orders."""
@@ -66,6 +78,7 @@ class Browse:
     title_order: array  # ordinals sorted by title
     doc_ordinal: array  # Whoosh document number → ordinal
     facet_bits: dict[str, dict[str, int]]  # facet → value → bitset of ordinals
+    newest_order: array  # ordinals, newest first (see newest_first)
 
     @classmethod
     def from_records(cls, records: Mapping[str, Mapping[str, Mapping]], doc_slugs: Iterable[str]) -> "Browse":
@@ -76,9 +89,10 @@ class Browse:
         ordinal = {s: i for i, s in enumerate(slugs)}
         facets = [tuple(tuple(sys.intern(v) for v in facet_value_list(p, f)) for f in FACETS) for p in primaries]
         names = tuple(f.name for f in FACETS)
+        title_order = sorted(range(len(slugs)), key=lambda i: title_key(titles[i]))
         return cls(slugs=slugs, titles=titles, languages=[tuple(records[s]) for s in slugs], facets=facets,
-                   facet_names=names,
-                   title_order=array("I", sorted(range(len(slugs)), key=lambda i: title_key(titles[i]))),
+                   facet_names=names, title_order=array("I", title_order),
+                   newest_order=array("I", newest_first(title_order, [records[s] for s in slugs])),
                    # Deleted documents keep their numbers; no search returns them, so any ordinal will do.
                    doc_ordinal=array("I", (ordinal.get(s, 0) for s in doc_slugs)),
                    facet_bits=facet_bits([dict(zip(names, row)) for row in facets]))

@@ -21,6 +21,7 @@ from ..content import Practice, Problem, load_content
 from ..content.vocabularies import Vocabularies
 from ..names import FACETS, LANGUAGES
 from ..processes import Progress
+from .dates import date_practices, dated_keys
 from .documents import DocumentMaker, practice_hashes
 from .layout import CONTENT_CACHE, DATA_FORMAT, LEMMA_CACHE, META, current_version
 from .lemmas import prewarm_lemmas
@@ -74,12 +75,14 @@ class _Laps:
 
 def build(content_dir: str | Path, index_root: str | Path, *, check_only: bool = False, wait: bool = True,
           on_wait: Callable[[str], None] | None = None, progress: Progress | None = None,
-          procs: int | None = None, incremental: bool = True) -> BuildResult:
+          procs: int | None = None, incremental: bool = True, today: dt.date | None = None) -> BuildResult:
     """Validate the content and, if every file is valid, build and switch to a new index version.
 
     On any problem the served index is left untouched. ``progress(items, total=, desc=)`` wraps long
     steps; ``procs`` caps the worker processes (default: one per core); ``incremental=False`` forces
-    a build from scratch (the caches of validated files and word analyses are still used).
+    a build from scratch (the caches of validated files and word analyses are still used); ``today``
+    is the date a new or changed practice is recorded with when neither its front matter nor git
+    dates it (:mod:`.dates`; default: the machine's date).
     Raises :class:`.lock.BuildLocked` when ``wait`` is False and another build runs, OSError when the
     index root cannot be written.
     """
@@ -106,21 +109,24 @@ def build(content_dir: str | Path, index_root: str | Path, *, check_only: bool =
         tmp.mkdir()
         served = current_version(root)
         maker = DocumentMaker(loaded.vocab)
-        hashes = practice_hashes(loaded.practices, cache.keys, stored_hashes(root / served if served else None), maker)
+        loaded.practices, dates = date_practices(loaded.practices, content_dir, root, loaded.digests,
+                                                 today or dt.date.today())
+        keys = dated_keys(cache.keys, loaded.practices)
+        hashes = practice_hashes(loaded.practices, keys, stored_hashes(root / served if served else None), maker)
         update = plan(root, hashes) if incremental else None
         lap("plan")
         if update is None:
             prewarm_lemmas(loaded.practices, root / LEMMA_CACHE, procs=procs, progress=progress,
                            extra=_extra_texts(loaded.vocab, loaded.practices))
             lap("analyse")
-            count = write_index(loaded.practices, maker, tmp, hashes, cache.keys, progress, procs=procs)
+            count = write_index(loaded.practices, maker, tmp, hashes, keys, progress, procs=procs)
         else:
             previous, changed, removed = update
             changed_practices = [p for p in loaded.practices if p.slug in changed]
             prewarm_lemmas(changed_practices, root / LEMMA_CACHE, procs=procs,
                            extra=_extra_texts(loaded.vocab, changed_practices))
             lap("analyse")
-            count = update_index(loaded.practices, maker, previous, tmp, changed, removed, hashes, cache.keys, progress)
+            count = update_index(loaded.practices, maker, previous, tmp, changed, removed, hashes, keys, progress)
         lap("index")
         meta = {
             "version": f"v-{stamp}",
@@ -141,6 +147,7 @@ def build(content_dir: str | Path, index_root: str | Path, *, check_only: bool =
         os.rename(tmp, final)
         fsync_dir(root)
         switch(root, final.name)
+        dates.save()
         clean(root)
     lap("switch")
     return BuildResult(ok=True, warnings=loaded.warnings, version=final.name, practices=meta["practices"],

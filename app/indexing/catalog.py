@@ -3,7 +3,8 @@
 Written once by the build and only read afterwards. A row holds all language versions of a
 practice (``slug → {lang: record}``, a record as :meth:`app.content.Practice.record` makes it) and
 the primary version without its body, which result lists read. Servers fetch rows when they show
-them and keep recent ones in an LRU, so opening a version reads no record.
+them and keep recent ones in an LRU, so opening a version reads no record. A second table maps each
+old slug (a practice's ``aliases``) to the practice's slug, for the redirects from old addresses.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ HEAVY_FIELDS = ("body_html", "body_text")  # of a record, only the practice page
 
 _SCHEMA = ("CREATE TABLE practice (slug TEXT PRIMARY KEY, versions TEXT NOT NULL, primary_light TEXT NOT NULL) "
            "WITHOUT ROWID")
+_ALIAS_SCHEMA = "CREATE TABLE alias (alias TEXT PRIMARY KEY, slug TEXT NOT NULL) WITHOUT ROWID"
 
 
 def light(record: Mapping) -> dict:
@@ -37,14 +39,24 @@ def _row(slug: str, versions: Mapping[str, dict]) -> tuple[str, str, str]:
             json.dumps(light(primary_version(versions)), ensure_ascii=False))
 
 
+def _aliases(slug: str, versions: Mapping[str, Mapping]) -> list[tuple[str, str]]:
+    """(old slug, slug) of every old slug any version of the practice lists."""
+    return [(a, slug) for a in dict.fromkeys(a for r in versions.values() for a in r.get("aliases") or ())]
+
+
 def write_catalog(path: Path, rows: Iterable[tuple[str, Mapping[str, dict]]]) -> None:
-    """Create the catalogue at ``path`` with one row per practice: slug → {lang: record}."""
+    """Create the catalogue at ``path`` with one row per practice: slug → {lang: record}, and its old slugs."""
     db = sqlite3.connect(path)
     try:
         db.execute("PRAGMA journal_mode=OFF")
         db.execute("PRAGMA synchronous=OFF")  # the build fsyncs the finished version directory itself
         db.execute(_SCHEMA)
-        db.executemany("INSERT INTO practice VALUES (?, ?, ?)", (_row(slug, v) for slug, v in rows))
+        db.execute(_ALIAS_SCHEMA)
+        aliases: list[tuple[str, str]] = []
+        for slug, versions in rows:
+            db.execute("INSERT INTO practice VALUES (?, ?, ?)", _row(slug, versions))
+            aliases.extend(_aliases(slug, versions))
+        db.executemany("INSERT OR REPLACE INTO alias VALUES (?, ?)", aliases)
         db.commit()
     finally:
         db.close()
@@ -59,7 +71,10 @@ def update_catalog(source: Path, target: Path, changed: Mapping[str, Mapping[str
         db.execute("PRAGMA journal_mode=OFF")
         db.execute("PRAGMA synchronous=OFF")
         db.executemany("DELETE FROM practice WHERE slug = ?", ((s,) for s in removed))
+        db.executemany("DELETE FROM alias WHERE slug = ?", ((s,) for s in [*removed, *changed]))
         db.executemany("INSERT OR REPLACE INTO practice VALUES (?, ?, ?)", (_row(s, v) for s, v in changed.items()))
+        db.executemany("INSERT OR REPLACE INTO alias VALUES (?, ?)",
+                       [pair for s, v in changed.items() for pair in _aliases(s, v)])
         db.commit()
     finally:
         db.close()
@@ -101,6 +116,11 @@ class Catalog(Mapping[str, dict[str, dict]]):
         if not rows:
             raise KeyError(slug)
         return json.loads(rows[0][0])
+
+    def renamed(self, slug: str) -> str | None:
+        """The slug of the practice that ``slug`` is an old slug of, or None."""
+        rows = self._query("SELECT slug FROM alias WHERE alias = ?", (slug,))
+        return rows[0][0] if rows else None
 
     def __getitem__(self, slug: str) -> dict[str, dict]:
         if not isinstance(slug, str):

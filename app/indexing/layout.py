@@ -4,13 +4,14 @@
     index/v-<stamp>/           one complete index version:
         MAIN_*, _MAIN_*.toc      Whoosh segments and table of contents (app/indexing/schema.py)
         meta.json                when built, how many documents and practices, fingerprints, timings
-        practices.sqlite         every practice's records by slug (app/indexing/catalog.py)
+        practices.sqlite         every practice's records by slug, old slugs (app/indexing/catalog.py)
         browse.pickle            slugs, titles, facet values and bitsets, orders (app/indexing/browse.py)
         spelling.pickle          word forms and their document counts (app/indexing/spelling.py)
         documents.json           hash of every practice's documents, for the next incremental build
     index/.tmp-<stamp>/        a build in progress (removed by the next build if the builder died)
     index/.build.lock          held while a build runs
     index/.content-cache       validated practices by content hash (the build's)
+    index/.practice-dates      the dates the builds recorded per practice version (app/indexing/dates.py)
     index/.lemma-cache         word analyses (the build writes, servers read)
 
 Kept free of the build's code so that a server process imports none of it (it starts faster).
@@ -26,11 +27,12 @@ BROWSE = "browse.pickle"
 SPELLING = "spelling.pickle"
 DOC_HASHES = "documents.json"
 CONTENT_CACHE = ".content-cache"
+PRACTICE_DATES = ".practice-dates"
 LEMMA_CACHE = ".lemma-cache"
 LOCK = ".build.lock"
 # Bumped when a version's data files change shape: servers refuse older versions (rebuild them),
 # and an incremental build copies the previous version's data only in the same format.
-DATA_FORMAT = "catalog-3/browse-5/spelling-1"
+DATA_FORMAT = "catalog-4/browse-6/spelling-1"
 
 
 def current_version(root: str | Path) -> str | None:

@@ -133,8 +133,8 @@ class Interpreter:
         first, second = a[0].words[0].casefold(), b[0].words[0].casefold()
         if not (first.isalpha() and second.isalpha() and len(first) >= 3 and len(second) >= 3):
             return None
-        if first not in lemmas(first, "fi"):
-            return None  # a spaced compound writes its first part as it is ("ohjaamo toiminta"), not "nuorten …"
+        # A spaced compound writes its first part as the compound has it ("ohjaamo toiminta", also a bound
+        # modifier such as "asuin paikasta"), not inflected ("nuorten …"): the compound's first part is the word.
         parts = compound_parts(first + second, "fi")
         if len(parts) != 2 or parts[0] != first or parts[1] not in lemmas(second, "fi"):
             return None

@@ -1,4 +1,5 @@
-"""Lists of results from an index version: a page by relevance or by title, everything matching, a shortlist."""
+"""Lists of results from an index version: a page by relevance, by title or newest first, everything
+matching, a shortlist."""
 from __future__ import annotations
 
 import itertools
@@ -25,9 +26,9 @@ def result_of(v, slug: str, ui_lang: str, hit: ShownHit | None = None,  # noqa: 
     return result_from_record(slug, shown, snippet, snippet_lang, matched)
 
 
-def _in_title_order(v, bits: int) -> itertools.chain:  # noqa: ANN001
+def _in_title_order(v, bits: int, order: Sequence[int] | None = None) -> itertools.chain:  # noqa: ANN001
     allowed = as_bytes(bits, v.facets.size)
-    return (i for i in v.title_order if allowed[i >> 3] >> (i & 7) & 1)
+    return (i for i in (v.title_order if order is None else order) if allowed[i >> 3] >> (i & 7) & 1)
 
 
 def page_by_relevance(v, bits: int, best: Best, blocks: Blocks, page: int, per_page: int, ui_lang: str,  # noqa: ANN001
@@ -40,9 +41,11 @@ def page_by_relevance(v, bits: int, best: Best, blocks: Blocks, page: int, per_p
 
 
 def page_by_title(v, bits: int, page: int, per_page: int, ui_lang: str, wquery: wq.Query | None,  # noqa: ANN001
-                  best: Best | None, blocks: Blocks, explain: dict[str, tuple[str, str]]) -> list[Result]:
-    """Page ``page`` of the practices in ``bits`` in title order (with snippets when there is a query)."""
-    chosen = list(itertools.islice(_in_title_order(v, bits), (page - 1) * per_page, page * per_page))
+                  best: Best | None, blocks: Blocks, explain: dict[str, tuple[str, str]],
+                  order: Sequence[int] | None = None) -> list[Result]:
+    """Page ``page`` of the practices in ``bits`` in title order, or ``order`` (the version's
+    ``newest_order``), with snippets when there is a query."""
+    chosen = list(itertools.islice(_in_title_order(v, bits, order), (page - 1) * per_page, page * per_page))
     if wquery is None or best is None:
         return [result_of(v, v.slugs[i], ui_lang) for i in chosen]
     docs = [best.doc_of(i) for i in chosen]
@@ -51,10 +54,11 @@ def page_by_title(v, bits: int, page: int, per_page: int, ui_lang: str, wquery: 
 
 
 def all_in_order(v, bits: int, best: Best | None, by_title: bool, ui_lang: str,  # noqa: ANN001
-                 limit: int | None = None) -> list[Result]:
-    """At most ``limit`` of the practices in ``bits`` in the order of the result list (no snippets)."""
-    if best is None or by_title:
-        ordinals = itertools.islice(_in_title_order(v, bits), limit)
+                 limit: int | None = None, order: Sequence[int] | None = None) -> list[Result]:
+    """At most ``limit`` of the practices in ``bits`` in the order of the result list (no snippets);
+    ``order`` as in :func:`page_by_title`."""
+    if best is None or by_title or order is not None:
+        ordinals = itertools.islice(_in_title_order(v, bits, order), limit)
     else:
         ordinals = (o for o, _ in best.ranked(as_mask(bits, v.facets.size), limit))
     return [result_of(v, v.slugs[i], ui_lang) for i in ordinals]

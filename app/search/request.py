@@ -16,7 +16,7 @@ from .query import MAX_QUERY_CHARS
 
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20
-SORTS = ("relevance", "title")
+SORTS = ("relevance", "title", "newest")  # newest: by first publication, then last change
 MAX_VALUES_PER_FACET = 50
 
 

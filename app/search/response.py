@@ -42,6 +42,8 @@ class Result:
     snippet_lang: str
     values: dict[str, Any]  # facet field → values (a list) or value (a string)
     matched: list[Match] = field(default_factory=list)
+    published: str = ""  # ISO dates of the version shown: first published, last changed
+    updated: str = ""
 
     def __getattr__(self, name: str) -> Any:
         values = self.__dict__.get("values")
@@ -60,12 +62,14 @@ def result_from_record(slug: str, record: Mapping[str, Any], snippet: str, snipp
     values = {f.field: record.get(f.field, [] if f.multi else "") for f in FACETS}
     return Result(slug=slug, lang=record["lang"], title=record["title"], project=record["project"],
                   summary=record["summary"], snippet=snippet, snippet_lang=snippet_lang, values=values,
-                  matched=matched or [])
+                  matched=matched or [], published=record.get("published") or "",
+                  updated=record.get("updated") or "")
 
 
 # --- the serialised shape -----------------------------------------------------------------
 
 STR: dict[str, Any] = {"type": "string"}
+DATE: dict[str, Any] = {"type": "string", "format": "date"}
 STRS: dict[str, Any] = {"type": "array", "items": STR}
 LANG: dict[str, Any] = {"type": "string", "enum": list(LANGUAGES)}
 
@@ -97,6 +101,8 @@ def result_columns() -> list[Column]:
             schema = ({"type": "array", "items": LANG} if f.name == "lang" else STRS) if f.multi else STR
             columns.append(Column(f.field, f.label, schema, lambda r, key=f.field: r.values.get(key),
                                   facet=f.name))
+    columns.append(Column("published", N_("First published"), DATE, lambda r: r.published))
+    columns.append(Column("updated", N_("Last changed"), DATE, lambda r: r.updated))
     return columns
 
 

@@ -65,9 +65,9 @@ class SearchService:
         pages = max(1, math.ceil(total / req.per_page))
         page = min(req.page, pages)
         query = meant.positive_query()
-        if found.best is None or req.sort == "title":
+        if found.best is None or req.sort != "relevance":
             results = page_by_title(v, filtered, page, req.per_page, req.ui_lang, query, found.best, blocks,
-                                    meant.explain)
+                                    meant.explain, v.newest_order if req.sort == "newest" else None)
         else:
             results = page_by_relevance(v, filtered, found.best, blocks, page, req.per_page, req.ui_lang, query,
                                         meant.explain)
@@ -133,12 +133,20 @@ class SearchService:
         filters = v.facets.filter_bits({f: list(vals) for f, vals in req.filters.items()})
         found = match(v, self.interpreter.interpret(v, req.q), filters)
         matching = found.bits & filters
-        results = all_in_order(v, matching, found.best, req.sort == "title", req.ui_lang, limit)
+        results = all_in_order(v, matching, found.best, req.sort == "title", req.ui_lang, limit,
+                               v.newest_order if req.sort == "newest" else None)
         return results, matching.bit_count(), found.kind
 
     def results_for(self, slugs: Sequence[str], ui_lang: str) -> list[Result]:
-        """The known practices among ``slugs`` in the given order (a shortlist); unknown ones are left out."""
-        return known_results(self.version(), slugs, ui_lang)
+        """The known practices among ``slugs`` in the given order (a shortlist); an old slug counts as its
+        practice's, unknown ones are left out."""
+        v = self.version()
+        current = [s if s in v.ordinal else (v.catalog.renamed(s) or s) for s in slugs]
+        return known_results(v, list(dict.fromkeys(current)), ui_lang)
+
+    def renamed(self, slug: str) -> str | None:
+        """The slug of the practice ``slug`` is an old slug of (``aliases``), or None."""
+        return self.version().catalog.renamed(slug)
 
     # -- practices
     def practice(self, slug: str) -> dict[str, dict] | None:

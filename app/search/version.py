@@ -52,6 +52,7 @@ class IndexVersion:
             self.ordinal = {s: i for i, s in enumerate(self.slugs)}
         self.facets = FacetIndex.from_bits(len(self.slugs), self.browse.facet_bits)
         self.title_order = self.browse.title_order
+        self.newest_order = self.browse.newest_order
         self.doc_ordinal = self.browse.doc_ordinal
         self._live_mask: np.ndarray | None = None
         self._doc_ordinals: np.ndarray | None = None

@@ -129,6 +129,12 @@ def _hyphenated_terms(word: str, lang: str) -> WordTerms:
         bases.append(part if part in entry.query or not entry.query else entry.query[0])
         for term, kind in zip(entry.terms, entry.kinds):
             terms.add(term, "stem" if kind == "stem" else "compound")
+    # An ambiguous last part ("paikkojen": paikko or paikka) is read as in the closed compound, so that
+    # "koulutus-paikkojen" has the parts of "koulutuspaikkojen" and both spellings find the same.
+    closed = word_terms("".join(parts), lang).parts if all(p.isalpha() for p in parts) else ()
+    if len(closed) == len(bases) and all(c in word_terms(p, lang).query or c == b
+                                         for c, p, b in zip(closed, parts, bases)):
+        bases = list(closed)
     terms.set_parts(bases)
     return terms.freeze()
 

@@ -28,7 +28,7 @@ def api_search():
 
 @bp.route("/api/practice/<slug>")
 def api_practice(slug: str):
-    versions = versions_or_404(slug)
+    versions = versions_or_404(slug, "site.api_practice")
     shown, _ = pick(versions)
     data = {"slug": slug, "id": slug, **{k: shown[k] for k in openapi.practice_fields()},
             "priority": priority_text(shown["axis"], shown["objective"]), "url": practice_url(slug, shown["lang"]),

@@ -15,6 +15,7 @@ from typing import Any
 from flask import render_template, request, session, url_for
 from flask_babel import gettext as _
 
+from ..content.facts import SECTION_HEADINGS
 from ..names import N_, shown_language
 from . import shortlist_session as sl
 from .site import bp, service, ui_lang
@@ -22,22 +23,12 @@ from .site import bp, service, ui_lang
 MIN_COMPARED, MAX_COMPARED = 2, 4
 MAX_IDS = sl.MAX_ITEMS  # more than a shortlist holds is not read
 
-# The standard headings of a description (after Innokylä's template) in each content language: a
-# section under one of them is shown in that row whatever the practice's language.
-STANDARD_SECTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "idea": (N_("Basic idea"), ("perusajatus", "grundidé", "grundidén", "basic idea")),
-    # (named apart from the target group facet's row, which lists the classification's values)
-    "target_group": (N_("About the target group"), ("kohderyhmä", "kohderyhmät", "målgrupp", "målgrupper", "target group",
-                                          "target groups")),
-    "implementation": (N_("Implementation"), ("toteutus", "genomförande", "implementation", "how it was done")),
-    "results": (N_("Results and evaluation"), ("tulokset ja arviointi", "resultat och utvärdering",
-                                               "results and evaluation")),
-    "resources": (N_("Resources"), ("resurssit", "resurser", "resources")),
-    "contact": (N_("Contact organisation"), ("yhteystaho", "kontaktorganisation", "kontakt", "contact organisation",
-                                             "contact")),
-}
-_STANDARD = {name: key for key, (_label, names) in STANDARD_SECTIONS.items() for name in names}
-_H2 = re.compile(r"<h2>(.*?)</h2>", re.S)
+# A standard section's row is headed by its documented name in the interface language (the build's
+# table, app/content/facts.py); the description's target group is named apart from the target group
+# facet's row, which lists the classification's values.
+_ROW_LABELS = {"target-group": N_("About the target group")}
+_PART = re.compile(r'<div class="part part-([a-z-]+)">(.*?)</div>', re.S)  # render_body's wrappers: content has no div
+_H2 = re.compile(r"<h2[^>]*>(.*?)</h2>", re.S)
 _TAG = re.compile(r"<[^>]+>")
 INTRO = "__intro__"
 
@@ -52,26 +43,25 @@ def requested_ids(values: Iterable[str]) -> list[str]:
     return sl.clean_ids(items[: MAX_IDS * 4])
 
 
-def _heading_key(heading_html: str) -> tuple[str, str]:
-    """A section heading's row key (a standard section's key, else its folded text) and its text."""
-    text = " ".join(html.unescape(_TAG.sub("", heading_html)).split())
-    folded = text.casefold().rstrip(":")
-    return _STANDARD.get(folded, "h:" + folded), text
-
-
 def sections(body_html: str) -> dict[str, tuple[str, str]]:
-    """The description's sections: row key → (heading as written, safe HTML of its text). Text before
-    the first ``h2`` (a whole body without headings) is the section :data:`INTRO`."""
-    parts = _H2.split(body_html)
+    """The description's sections as the build cut them (:func:`app.content.render.render_body`):
+    row key (a standard section's key, else ``h:`` and the folded heading) → (heading as written,
+    safe HTML of the section without its heading). Text before the first section (a whole body
+    without headings) is the section :data:`INTRO`."""
     out: dict[str, tuple[str, str]] = {}
-    if parts[0].strip():
-        out[INTRO] = ("", parts[0].strip())
-    for i in range(1, len(parts) - 1, 2):
-        key, text = _heading_key(parts[i])
+    first = _PART.search(body_html)
+    intro = (body_html[:first.start()] if first else body_html).strip()
+    if intro:
+        out[INTRO] = ("", intro)
+    for m in _PART.finditer(body_html):
+        heading = _H2.search(m.group(2))
+        text = " ".join(html.unescape(_TAG.sub("", heading.group(1))).split()) if heading else ""
+        rest = (m.group(2)[heading.end():] if heading else m.group(2)).strip()
+        key = m.group(1) if m.group(1) != "free" else "h:" + text.casefold().rstrip(":")
         if key in out:  # the same heading twice: one cell
-            out[key] = (out[key][0], out[key][1] + "\n" + parts[i + 1].strip())
+            out[key] = (out[key][0], out[key][1] + "\n" + rest)
         else:
-            out[key] = (text, parts[i + 1].strip())
+            out[key] = (text, rest)
     return out
 
 
@@ -122,7 +112,8 @@ def section_rows(columns: Sequence[Compared], lang: str) -> list[SectionRow]:
     then other headings in the order the practices have them."""
     present = {key for c in columns for key in c.sections}
     rows = [SectionRow(INTRO, _("Description"))] if INTRO in present else []
-    rows += [SectionRow(key, _(label)) for key, (label, _names) in STANDARD_SECTIONS.items() if key in present]
+    rows += [SectionRow(key, _(_ROW_LABELS[key]) if key in _ROW_LABELS else names[lang][0])
+             for key, names in SECTION_HEADINGS.items() if key in present]
     seen = {r.key for r in rows}
     for c in columns:
         for key, (heading, _text) in c.sections.items():

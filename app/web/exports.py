@@ -112,14 +112,21 @@ class Feed:
     title: str
     self_url: str
     alternate_url: str
-    updated: str  # RFC 3339
+    updated: str  # RFC 3339: the build time, for a feed or entry without a date of its own
     author: str
     lang: str
     rights: str = f"{LICENCE_NAME}: {LICENCE_URL}"
 
 
+def atom_time(date: str, fallback: str) -> str:
+    """An ISO date as an Atom date-time (``2026-11-29`` → ``2026-11-29T00:00:00Z``); ``fallback`` for none."""
+    return f"{date}T00:00:00Z" if date else fallback
+
+
 def to_atom(rows: Sequence[Row], feed: Feed, label: Label) -> bytes:
-    """An Atom 1.0 feed (RFC 4287); practices carry no dates of their own, so entries take the build time."""
+    """An Atom 1.0 feed (RFC 4287): each entry's ``updated`` and ``published`` are its version's dates
+    (the build time for a version without), and the feed's ``updated`` is its newest entry's (the
+    build time when it has none), so a rebuild changes only the entries whose practices changed."""
     ET.register_namespace("", ATOM_NS)
 
     def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
@@ -131,7 +138,7 @@ def to_atom(rows: Sequence[Row], feed: Feed, label: Label) -> bytes:
     root = ET.Element(f"{{{ATOM_NS}}}feed", {XML_LANG: feed.lang})
     sub(root, "title", feed.title)
     sub(root, "id", feed.self_url)
-    sub(root, "updated", feed.updated)
+    sub(root, "updated", max((atom_time(row.result.updated, feed.updated) for row in rows), default=feed.updated))
     sub(sub(root, "author"), "name", feed.author)
     sub(root, "link", rel="self", type="application/atom+xml", href=feed.self_url)
     sub(root, "link", rel="alternate", type="text/html", href=feed.alternate_url)
@@ -143,7 +150,9 @@ def to_atom(rows: Sequence[Row], feed: Feed, label: Label) -> bytes:
         sub(entry, "title", r.title)
         sub(entry, "id", row.url)
         sub(entry, "link", rel="alternate", type="text/html", href=row.url, hreflang=r.lang)
-        sub(entry, "updated", feed.updated)
+        sub(entry, "updated", atom_time(r.updated, feed.updated))
+        if r.published:
+            sub(entry, "published", atom_time(r.published, feed.updated))
         sub(entry, "summary", f"{r.project} · {r.priority} · {cell(row, 'regions', label)}. {r.summary}".strip())
         for theme in r.values.get("themes", ()):
             sub(entry, "category", term=theme, label=label("theme", theme))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..content.facts import SECTION_HEADINGS
 from ..content.vocabularies import Vocabularies
 from ..names import FACETS, LANGUAGES, SLUG_PATTERN, facet_names
 from ..search.request import DEFAULT_PER_PAGE, MAX_PER_PAGE, MAX_VALUES_PER_FACET, SORTS
@@ -35,9 +36,40 @@ LICENCE = {"type": "object", "description": "the licence of the texts; facts com
            "required": ["name", "url", "notice"], "additionalProperties": False}
 
 
+FACT_FIELDS = ("eura_code", "eura_url", "started", "ended", "funding", "published", "updated", "aliases", "sections")
+
+
 def practice_fields() -> tuple[str, ...]:
     """The record fields the practice endpoint gives, facet fields from the facet table."""
-    return ("title", "project", "summary", "body_html", *(f.field for f in FACETS), "organisations", "source", "lang")
+    return ("title", "project", "summary", "body_html", *(f.field for f in FACETS), "organisations", "source", "lang",
+            *FACT_FIELDS)
+
+
+def _fact_properties() -> dict[str, Any]:
+    """The practice's facts, dates, old slugs and sections (null when a practice does not give one)."""
+    date = {"type": "string", "format": "date", "nullable": True}
+    euros = {"type": "number", "minimum": 0, "nullable": True}
+    return {
+        "eura_code": {**NULLABLE_STR, "description": "EURA project code, e.g. S21468"},
+        "eura_url": {"type": "string", "format": "uri", "nullable": True,
+                     "description": "the project's public record (known for 2014–2020 codes)"},
+        "started": {**date, "description": "the project's first day"},
+        "ended": {**date, "description": "the project's last day"},
+        "funding": {"type": "object", "nullable": True, "additionalProperties": False,
+                    "required": ["total", "esf", "source"], "description": "the project's funding in euros",
+                    "properties": {"total": {**euros, "description": "total budget"},
+                                   "esf": {**euros, "description": "the ESF (EU) share"},
+                                   "source": {"type": "string", "description": "where the numbers come from"}}},
+        "published": {"type": "string", "format": "date", "description": "when this version was first published"},
+        "updated": {"type": "string", "format": "date", "description": "when this version last changed"},
+        "aliases": {"type": "array", "items": {"type": "string", "pattern": SLUG},
+                    "description": "old slugs: /practice/<old> and /api/practice/<old> redirect (301) here"},
+        "sections": {"type": "array", "description": "the description's sections, in order",
+                     "items": _obj({"key": {"type": "string", "nullable": True, "enum": [*SECTION_HEADINGS, None],
+                                            "description": "a standard section, or null for a heading of its own"},
+                                    "title": STR, "anchor": {"type": "string", "description": "id of its heading "
+                                                                                              "in body_html"}})},
+    }
 
 
 def _components() -> dict[str, Any]:
@@ -88,6 +120,7 @@ def _components() -> dict[str, Any]:
         "organisations": STRS, "source": STR, "lang": LANG, "priority": STR,
         "url": {"type": "string", "format": "uri"},
         "licence": LICENCE,
+        **_fact_properties(),
     })
     health = _obj({"status": {"type": "string", "enum": ["ok"]}, "version": STR, "documents": COUNT,
                    "practices": COUNT, "built_at": {"type": "string", "format": "date-time"}})
@@ -134,6 +167,8 @@ def _search_parameters(vocab: Vocabularies) -> list[dict[str, Any]]:
          "description": f"Results per page, 1–{MAX_PER_PAGE} (values outside are clamped).",
          "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": DEFAULT_PER_PAGE}},
         {"name": "sort", "in": "query", "required": False,
+         "description": "relevance (best first; title order without words), title, or newest (first published "
+                        "newest, then last changed; the results give both dates). Another value means relevance.",
          "schema": {"type": "string", "enum": list(SORTS), "default": SORTS[0]}},
         UI_PARAM,
     ]
@@ -174,6 +209,10 @@ def describe(vocab: Vocabularies, version: str = "1.0", example_slug: str | None
                     "description": "Language version; a missing translation gives the Finnish original.",
                     "schema": {"type": "string", "enum": list(LANGS)}}, UI_PARAM],
                 "responses": {"200": _json("The practice.", "Practice"),
+                              "301": {**_json("The practice was renamed: this is an old slug of it, and Location "
+                                              "gives its address (the same query).", "Error"),
+                                      "headers": {"Location": {"schema": {"type": "string"},
+                                                               "description": "the practice's address"}}},
                               "404": _json("No practice with this slug.", "Error"), "503": NO_INDEX},
             }},
             "/healthz": {"get": {

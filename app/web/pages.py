@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import quote
 
-from flask import abort, render_template, request
+from flask import Response, abort, jsonify, redirect, render_template, request, url_for
 
 from ..content.vocabularies import qualified_value
 from ..names import SLUG, shown_language
 from ..search import SearchResponse
-from . import downloads
+from . import downloads, facts  # noqa: F401 (facts: the practice page's template helpers)
 from .facet_trees import plain_axes, priority_tree, region_tree
 from .site import bp, run_search, service, ui_lang
 from .urls import back_link
@@ -45,12 +46,28 @@ def index():
                            trees=trees(resp), export_limit=downloads.EXPORT_LIMIT)
 
 
-def versions_or_404(slug: str) -> dict[str, dict]:
-    """Every language version's record of a practice; 404 for a malformed or unknown slug."""
+def versions_or_404(slug: str, endpoint: str = "site.practice") -> dict[str, dict]:
+    """Every language version's record of a practice; a permanent redirect (301) from an old slug
+    (``aliases``) to ``endpoint`` of the practice, with the same query; 404 for a malformed or unknown slug."""
     versions = service().practice(slug) if SLUG.match(slug) else None
     if not versions:
+        renamed = service().renamed(slug) if SLUG.match(slug) else None
+        if renamed:
+            abort(moved(url_for(endpoint, slug=renamed), endpoint != "site.practice"))
         abort(404)
     return versions
+
+
+def moved(path: str, as_json: bool) -> Response:
+    """A 301 to ``path`` with this request's query string (a JSON body for the API)."""
+    query = quote(request.query_string, safe="=&%+/;:,@")  # as sent; anything else escaped
+    location = path + ("?" + query if query else "")
+    if not as_json:
+        return redirect(location, 301)
+    response = jsonify({"error": 301, "message": f"This practice has a new address: {location}"})
+    response.status_code = 301
+    response.headers["Location"] = location
+    return response
 
 
 def pick(versions: dict[str, dict]) -> tuple[dict, bool]:

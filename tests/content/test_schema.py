@@ -1,4 +1,5 @@
 """The editors' JSON Schema: generated from the vocabularies, committed up to date, and true to build.py."""
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -35,10 +36,27 @@ def test_check_mode_reports_a_stale_file(tmp_path, capsys):
     assert schema_export.main(["--check", "--out", str(stale)]) == 0
 
 
+def _as_editors_see_it(meta: dict) -> dict:
+    """The front matter as an editor's YAML 1.2 plug-in reads it: a date such as 2015-01-01 is text
+    (PyYAML, a YAML 1.1 reader, makes it a date object)."""
+    return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in meta.items()}
+
+
 @pytest.mark.parametrize("path", PRACTICES, ids=[p.name for p in PRACTICES])
 def test_every_bundled_practice_validates(validator, path):
-    errors = [f"{'/'.join(map(str, e.path))}: {e.message}" for e in validator.iter_errors(frontmatter.load(path).metadata)]
+    meta = _as_editors_see_it(frontmatter.load(path).metadata)
+    errors = [f"{'/'.join(map(str, e.path))}: {e.message}" for e in validator.iter_errors(meta)]
     assert not errors, errors
+
+
+@pytest.mark.parametrize("meta, field", [
+    ({"eura_code": "21468"}, "eura_code"), ({"started": "1.1.2015"}, "started"),
+    ({"funding": {"total": 5}}, "funding"), ({"funding": {"total": "5 €", "source": "s"}}, "funding"),
+    ({"aliases": ["Vanha Nimi"]}, "aliases"),
+])
+def test_the_schema_catches_mistakes_in_the_facts(validator, meta, field):
+    base = {"title": "T", "project": "P", "regions": ["Kainuu"], "themes": ["osallisuus"], "priority": "TL 3 et 6.1"}
+    assert [e.path[0] if e.path else field for e in validator.iter_errors({**base, **meta})] == [field]
 
 
 def test_enums_come_from_the_vocabularies(validator):
