@@ -5,7 +5,8 @@ The sitemap follows the sitemap protocol (https://www.sitemaps.org/protocol.html
 at most ``URLS_PER_FILE`` (≤ 50,000) per file; beyond that /sitemap.xml is a sitemap index of
 /sitemap-<n>.xml files. Every practice's every language version is listed with its language
 alternates and its last-changed date: the version's ``updated`` (else ``published``) when the
-record has one, else the build time of the index version.
+record has one, else the build time of the index version. (Slightly over 300 lines: the sitemap
+and the page metadata share the dates and addresses, so they stay in one module.)
 """
 from __future__ import annotations
 

@@ -115,4 +115,4 @@ def helpers() -> dict[str, Any]:
             "csrf_token": form_token, "shortlist_ids": lambda: sl.ids_of(session),
             "share_value": sl.share_value, "index_built": _index_built, "site_info": site_info(),
             "licence_name": info.LICENCE_NAME, "licence_url": info.LICENCE_URL, "practice_url": practice_url,
-            "og_locale": og_locale, "has_endpoint": lambda name: name in current_app.view_functions}
+            "og_locale": og_locale}
