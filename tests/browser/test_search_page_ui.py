@@ -127,6 +127,25 @@ def test_without_javascript_the_filter_form_brings_the_results_into_view(new_con
     shot(page, f"search-filter-form-{size}-nojs-fi", full_page=False)
 
 
+@pytest.mark.parametrize("size", list(SIZES))
+def test_without_javascript_the_next_page_a_new_order_or_a_filter_less_keeps_the_results_in_view(new_context, size):
+    page = _open(new_context, size, js=False)
+    page.goto("/?q=nuoret&per_page=5&ui=fi")
+    assert _total(page) > 10
+    first = page.locator(".result h3").first.inner_text()
+    with page.expect_navigation():
+        page.locator("nav.pagination a[rel=next]").click()
+    assert "page=2" in page.url and page.locator(".result h3").first.inner_text() != first
+    assert _in_view(page, ".result", size), f"page 2 starts at {_box(page, '.result')['top']:.0f} px"
+    with page.expect_navigation():
+        page.locator("p.sort").get_by_role("link", name="uusimmat").click()
+    assert "sort=newest" in page.url and _in_view(page, ".result", size)
+    page.goto(f"/?region=Pohjois-Karjala&axis={TL3}&ui=fi")
+    with page.expect_navigation():
+        page.locator(".chips a", has_text="Toimintalinja").click()
+    assert _total(page) == _api_total(page, "region=Pohjois-Karjala") and _in_view(page, ".result", size)
+
+
 @pytest.mark.parametrize("js", [True, False], ids=["js", "nojs"])
 @pytest.mark.parametrize("size", list(SIZES))
 def test_the_hint_for_over_narrow_filters_is_in_view(new_context, shot, size, js):

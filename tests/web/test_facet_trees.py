@@ -120,3 +120,9 @@ def test_the_ways_to_a_filtered_search_open_at_the_results(client):
     without = re.findall(r'<a href="([^"]+)">', hint)
     assert len(without) >= 2 and all(link.endswith("#results-heading") for link in without[:-1])
     assert without[-1] == "/", "'Search without filters' leads to the entry page, which opens with the overview"
+    chips = narrow[narrow.index('class="chips"'):]
+    chips = re.findall(r'<a (?:class="clear" )?href="([^"]+)"', chips[:chips.index("</ul>")])
+    assert len(chips) == 4 and all(c.endswith("#results-heading") for c in chips[:3]) and chips[3] == "/"
+    listed = page(client, "q=nuorille&per_page=1")
+    assert re.search(r'rel="next" href="/\?q=nuorille&per_page=1&page=2#results-heading"', listed)
+    assert re.search(r'href="/\?q=nuorille&per_page=1&sort=newest#results-heading"', listed)
