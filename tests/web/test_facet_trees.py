@@ -104,3 +104,25 @@ def test_codes_are_explained_in_swedish_and_english(client):
     assert "TL 3 (prioriterat område 3)" in page(client, "ui=sv")
     assert "TL 3 (priority axis 3)" in page(client, "ui=en")
     assert "Specific objective 6.1" in page(client, "ui=en")
+
+
+def test_the_ways_to_a_filtered_search_open_at_the_results(client):
+    """Without JavaScript the page reloads at its top, where a phone shows the open filters first: the
+    filter button, the overview's numbers and the zero-result hint's links open it at the results."""
+    entry = page(client, "ui=fi")
+    assert re.search(r'<button type="submit" form="search-form" class="apply" formaction="/#results-heading">', entry)
+    overview = entry[entry.index('class="overview"'):]
+    links = re.findall(r'<a href="(/\?[^"]*)"', overview)
+    assert len(links) > 20 and all(link.endswith("#results-heading") for link in links)
+    narrow = page(client, "region=Uusimaa&target_group=maahanmuuttajat&axis=TL+5")
+    hint = narrow[narrow.index('class="no-results"'):]
+    hint = hint[:hint.index("</div>")]
+    without = re.findall(r'<a href="([^"]+)">', hint)
+    assert len(without) >= 2 and all(link.endswith("#results-heading") for link in without[:-1])
+    assert without[-1] == "/", "'Search without filters' leads to the entry page, which opens with the overview"
+    chips = narrow[narrow.index('class="chips"'):]
+    chips = re.findall(r'<a (?:class="clear" )?href="([^"]+)"', chips[:chips.index("</ul>")])
+    assert len(chips) == 4 and all(c.endswith("#results-heading") for c in chips[:3]) and chips[3] == "/"
+    listed = page(client, "q=nuorille&per_page=1")
+    assert re.search(r'rel="next" href="/\?q=nuorille&per_page=1&page=2#results-heading"', listed)
+    assert re.search(r'href="/\?q=nuorille&per_page=1&sort=newest#results-heading"', listed)
