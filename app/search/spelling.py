@@ -203,7 +203,9 @@ class Speller:
         """Words that match nothing and that no dictionary knows, each with the word to search instead."""
         fixes = {}
         for word in _checked_words(parsed):
-            if not self.matches_anything(v, Item((word,))) and not self.is_known(v, word):
+            # The dictionary and the index's word counts are looked up first: they answer for most
+            # words at a fraction of the cost of building the word's query (about 7 ms at 10k).
+            if not self.is_known(v, word) and not self.matches_anything(v, Item((word,))):
                 better = self.neighbour(v, word)
                 if better:
                     fixes[word] = better
