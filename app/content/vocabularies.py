@@ -183,6 +183,18 @@ class Vocabularies:
                 else f"{value} {label}"
         return label
 
+    def explained_priority(self, axis: str, objective: str | None, lang: str) -> str | None:
+        """The codes of a practice's priority in words for an interface language other than Finnish
+        (``"TL 3", "6.1", "sv"`` → ``"prioriterat område 3, särskilt mål 6.1"``), or None in Finnish,
+        whose readers know TL and et (the words are the vocabulary's ``code_names``)."""
+        if lang == PRIMARY_LANGUAGE or not axis:
+            return None
+        axis_word, objective_word = (self.code_names.get(k, {}).get(lang) for k in ("axis", "objective"))
+        if not axis_word:
+            return None
+        words = f"{axis_word} {axis.removeprefix('TL').strip()}"
+        return f"{words}, {objective_word} {objective}" if objective and objective_word else words
+
 
 def qualified_value(period: str, code: str) -> str:
     """An axis of one period as a facet value: ``qualified_value("2021–2027", "TL 4") == "2021–2027 TL 4"``."""

@@ -314,7 +314,9 @@ def test_result_rows_show_themes_groups_period_and_a_language_badge(new_context,
         assert tags == [VOCAB.label("theme", t, "sv") for t in result["themes"]]
         groups = row.locator(".tag.group").all_inner_texts()
         assert groups == [VOCAB.label("target_group", g, "sv") for g in result.get("target_groups") or []]
-        assert f"({result['period']})" in row.locator(".project").inner_text()
+        # the codes in words in Swedish, then the period: "TL 3 et 6.1 (prioriterat område 3, särskilt mål 6.1; 2014–2020)"
+        assert re.search(rf"\(prioriterat område [0-9]+(, särskilt mål [0-9.]+)?; {re.escape(result['period'])}\)",
+                         row.locator(".project").inner_text())
     assert badges and badges < rows.count(), "some rows are in Swedish, the others say their language"
     assert page.locator(".lang-badge", has_text="finska").first.is_visible()
     first = rows.first

@@ -130,3 +130,17 @@ def test_static_links_carry_a_hash_of_the_file(client, app, tmp_path, monkeypatc
     (tmp_path / "a.css").write_text("two, longer")
     assert first and static_version(app, "a.css") not in (None, first)
     assert static_version(app, "missing.css") is None and static_version(app, "../a.css") is None
+
+
+@pytest.mark.parametrize(("ui", "words"), [("sv", "prioriterat område 3, särskilt mål 6.1"),
+                                           ("en", "priority axis 3, specific objective 6.1"), ("fi", None)])
+def test_result_rows_put_the_priority_codes_in_words_outside_finnish(client, ui, words):
+    html = client.get(f"/?region=Etelä-Savo&ui={ui}").get_data(as_text=True)
+    rows = re.findall(r'<p class="project">(.*?)</p>', html, re.S)
+    assert rows and all("TL 3 et 6.1" in row or "TL " in row for row in rows)
+    uravalmennus = [row for row in rows if "TL 3 et 6.1" in row]
+    assert uravalmennus, rows
+    if words:
+        assert all(f"TL 3 et 6.1 ({words}; 2014–2020)" in row for row in uravalmennus)
+    else:
+        assert all("TL 3 et 6.1 (2014–2020)" in row for row in uravalmennus)
