@@ -38,13 +38,12 @@ class DocumentMaker:
 
     def __init__(self, vocab: Vocabularies):
         self.vocab = vocab
-        self._official = vocab.official_name_pattern()
 
     def mask(self, text: str) -> str:
         """``text`` with the official names of axes and objectives replaced by spaces (same length)."""
-        if self._official is None or not text:
-            return text
-        return self._official.sub(lambda m: " " * len(m.group()), text)
+        for m in self.vocab.official_name_matches(text) if text else ():
+            text = text[:m.start()] + " " * (m.end() - m.start()) + text[m.end():]
+        return text
 
     def meta(self, p: Practice, lang: str) -> str:
         """The practice's metadata as text in ``lang``: one line per facet value."""
