@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 
 from whoosh import index
 
 from ..content import Practice
-from ..engine import cancel_writer, link_index, parallel_writer
+from ..engine import link_index
 from ..processes import PARALLEL_FROM, Progress, worker_count
 from .browse import Browse
 from .catalog import light, open_catalog, update_catalog, write_catalog
 from .documents import DocumentMaker, documents_fingerprint
 from .layout import BROWSE, CATALOG_DB, DOC_HASHES, SPELLING
 from .schema import make_schema
+from .segments import write_segments
 from .spelling import SpellingDictionary, count_words, document_text, words_of
 
 
@@ -33,12 +34,6 @@ def _add_documents(writer, maker: DocumentMaker, practices: Iterable[Practice], 
         docs = progress(docs, total=count, desc="indexing")
     for doc in docs:
         writer.add_document(**doc)
-
-
-def _after(step: Callable[[], object], count: int) -> Iterable[None]:
-    """Run ``step``, then yield ``count`` times (a progress bar that waits at 0 and then completes)."""
-    step()
-    yield from (None for _ in range(count))
 
 
 def check_documents(target: Path, expected: int) -> int:
@@ -57,17 +52,8 @@ def write_index(practices: list[Practice], maker: DocumentMaker, target: Path, h
     the number of documents. ``hashes`` and ``keys`` (per slug) are stored for the next build."""
     ix = index.create_in(str(target), make_schema())
     workers = worker_count(procs) if procs or len(practices) >= PARALLEL_FROM else 1
-    writer = parallel_writer(ix, workers, len(practices)) if workers > 1 else ix.writer(limitmb=256, compound=False)
-    try:
-        _add_documents(writer, maker, sorted(practices, key=lambda p: (p.slug, p.lang)), len(practices), progress)
-        if progress:  # the workers sort and write their segments now: often as long as the adding took
-            for _ in progress(_after(writer.commit, len(practices)), total=len(practices), desc="writing segments"):
-                pass
-        else:
-            writer.commit()
-    except BaseException:
-        cancel_writer(writer)
-        raise
+    docs = [doc for docs in maker.by_slug(sorted(practices, key=lambda p: (p.slug, p.lang))).values() for doc in docs]
+    write_segments(ix, docs, workers, progress)
     check_documents(target, len(practices))
     write_version_data(practices, maker, target, hashes, keys)
     return len(practices)
