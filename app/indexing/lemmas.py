@@ -18,11 +18,10 @@ _TEXTS: list[tuple[str, list[str]]] = []  # (lang, texts) per practice, set befo
 
 
 def _forms_of(span: tuple[int, int]) -> set[tuple[str, str]]:
-    tokenize = analysis.WordTokenizer()
     out: set[tuple[str, str]] = set()
     for lang, texts in _TEXTS[span[0]:span[1]]:
         for text in texts:
-            out.update((lang, t.text) for t in tokenize(text))
+            out.update((lang, form) for form in analysis.token_texts(text))
     return out
 
 

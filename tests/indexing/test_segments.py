@@ -66,7 +66,7 @@ def test_segments_hold_what_whooshs_writer_writes(documents, tmp_path, monkeypat
         assert got.field_length(fieldname) == expected.field_length(fieldname)
 
 
-def test_progress_counts_two_units_a_document(documents, tmp_path):
+def test_progress_counts_the_units_of_every_document(documents, tmp_path):
     seen = []
 
     def progress(items, total, desc):
@@ -76,5 +76,6 @@ def test_progress_counts_two_units_a_document(documents, tmp_path):
     ticks = []
     segments.write_segments(index.create_in(str(tmp_path), make_schema()), documents, 2,
                             lambda items, total, desc: (progress(items, total, desc), (ticks.append(1) or x for x in items))[1])
-    assert seen == [(2 * len(documents), "indexing")]
-    assert len(ticks) == 2 * len(documents)
+    units = segments.COLLECT_UNITS + segments.WRITE_UNITS
+    assert seen == [(units * len(documents), "indexing")]
+    assert len(ticks) == units * len(documents)

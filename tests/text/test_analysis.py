@@ -489,3 +489,8 @@ def test_index_postings_are_the_analysers_tokens(text, lang, whole_words):
 @given(st.text(alphabet="aäöbcdeiklmnorstuy -–:.,'’0123456789\n", max_size=80))
 def test_index_postings_match_the_analyser_on_any_text(text):
     assert analysis.index_postings(text, "fi") == _grouped(text, "fi", False)
+
+
+@pytest.mark.parametrize("text", INDEX_TEXTS)
+def test_token_texts_are_the_tokenisers(text):
+    assert list(analysis.token_texts(text)) == [t.text for t in analysis.WordTokenizer()(text)]
