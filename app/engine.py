@@ -7,8 +7,9 @@ much; those places are here, so that a Whoosh upgrade has one module to re-check
   instead of one posting at a time through a matcher (``posting_blocks``, ``posting_values``);
 - the one-byte field lengths of every document read as one column (``field_lengths``);
 - BM25F's per-field B parameters (``bm25f_parameters``);
-- the multiprocessing writer's worker start, so that workers die with the build (``parallel_writer``);
-- the file names of an index's segments and table of contents (``link_index``).
+- the file names of an index's segments and table of contents (``link_index``);
+- a segment written from documents inverted in memory, a term's postings a block at a time,
+  instead of through Whoosh's posting pool (``SegmentBuilder``, ``write_toc``).
 
 Importing this module checks the installed Whoosh release; a different one raises ImportError
 saying what to do (the project pins ``whoosh-reloaded==2.7.5``).
@@ -18,7 +19,8 @@ from __future__ import annotations
 import os
 import shutil
 from bisect import bisect_left
-from collections.abc import Iterator, Sequence
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import NamedTuple
@@ -157,44 +159,6 @@ def bm25f_parameters(weighting) -> tuple[float, float]:  # noqa: ANN001
 
 # --- writing ---------------------------------------------------------------------------------
 
-def parallel_writer(ix, procs: int, documents: int):  # noqa: ANN001, ANN201
-    """Whoosh's multiprocessing writer: ``procs`` workers, each analysing and writing its own
-    segment (not merged), every worker dying with the build process."""
-    from whoosh.multiproc import MpWriter, SubWriterTask  # here: a server never writes
-
-    from .processes import die_with_parent
-
-    parent = os.getpid()
-
-    class Task(SubWriterTask):
-        def run(self) -> None:
-            die_with_parent(parent)
-            super().run()
-
-    class Writer(MpWriter):
-        def _new_task(self):  # noqa: ANN202
-            task = Task(self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs,
-                        self.multisegment)
-            self.tasks.append(task)
-            task.start()
-            return task
-
-    # Documents go to the workers in batches through a bounded queue; small batches keep both busy.
-    batch = max(1, min(64, documents // (procs * 4)))
-    return Writer(ix, procs=procs, multisegment=True, batchsize=batch, limitmb=128, compound=False)
-
-
-def cancel_writer(writer) -> None:  # noqa: ANN001
-    """Cancel a writer; a parallel writer's workers are stopped too (they would wait for work forever)."""
-    try:
-        writer.cancel()
-    finally:
-        for task in getattr(writer, "tasks", ()):
-            if task.is_alive():
-                task.terminate()
-            task.join(timeout=5)
-
-
 def link_index(previous: Path, target: Path) -> None:
     """Make ``target`` a copy of the Whoosh index in ``previous``: segment files are never
     rewritten, so they are hard-linked (copied where linking fails); the table of contents is copied."""
@@ -206,3 +170,127 @@ def link_index(previous: Path, target: Path) -> None:
                 os.link(f, target / f.name)
             except OSError:
                 shutil.copy2(f, target / f.name)
+
+
+# --- a segment written without Whoosh's posting pool -------------------------------------------
+
+COMPRESSION = 3  # zlib's level for posting blocks, as Whoosh's codec has it
+SMALL_BLOCK = 48  # bytes of values: a block of a few postings this small is stored as it is (zlib only adds to it)
+
+
+class SegmentBuilder:
+    """One new Whoosh segment of ``ix``, from documents whose postings the caller has computed.
+
+    Whoosh's writer puts every posting through its pool (a Python tuple each, sorted, spilled to
+    run files and merged), then looks up the document's field length per posting and writes a
+    posting at a time: four fifths of a build. Here postings are collected per term in arrays and
+    written a block at a time through the W3 codec's own writers, so the segment's files are what
+    Whoosh would have written (the tests compare them posting by posting).
+    """
+
+    def __init__(self, ix) -> None:  # noqa: ANN001
+        from whoosh.codec.whoosh3 import W3Codec, W3Segment  # here: a server never writes
+
+        self.schema = ix.schema
+        self._storage = ix.storage
+        self._codec = W3Codec(compression=COMPRESSION)
+        self.segment = W3Segment(self._codec, ix.indexname, segid=_random_segment_id())
+        self._perdoc = self._codec.per_document_writer(self._storage, self.segment)
+        self._terms: dict[str, dict[bytes, tuple[array, array, list]]] = {}
+        self._lengths: dict[str, array] = {}
+        self.docs = 0
+
+    def add(self, document: dict, postings: dict[str, Iterable[tuple[bytes, int, float, bytes]]]) -> None:
+        """Add one document: ``document`` as for Whoosh's ``add_document`` (its stored values,
+        ``_stored_<field>`` overrides, columns) and its ``postings``: field → (term, frequency,
+        weight, encoded value) as the field's ``index()`` yields them."""
+        docnum = self.docs
+        perdoc, schema = self._perdoc, self.schema
+        perdoc.start_doc(docnum)
+        for name in sorted(n for n in document if not n.startswith("_") and document[n] is not None):
+            field = schema[name]
+            length = 0
+            if name in postings:
+                terms = self._terms.setdefault(name, {})
+                for tbytes, freq, weight, value in postings[name]:
+                    entry = terms.get(tbytes)
+                    if entry is None:
+                        entry = terms[tbytes] = (array("I"), array("f"), [])
+                    entry[0].append(docnum)
+                    entry[1].append(weight)
+                    if value:  # as W3PostingsWriter.add_posting: a format without values stores none
+                        entry[2].append(value)
+                    length += freq
+                if not field.scorable:
+                    length = 0
+                lengths = self._lengths.setdefault(name, array("I"))
+                lengths.extend(0 for _ in range(docnum + 1 - len(lengths)))
+                lengths[docnum] = length
+            stored = document.get(f"_stored_{name}", document[name])
+            perdoc.add_field(name, field, stored if field.stored else None, length)
+            if field.column_type and stored is not None:
+                perdoc.add_column_value(name, field.column_type, field.to_column_value(stored))
+        perdoc.finish_doc()
+        self.docs += 1
+
+    def finish(self, progress: Callable[[int], None] | None = None):  # noqa: ANN201
+        """Write the postings and close the segment's files; return the segment (for :func:`write_toc`).
+
+        ``progress(n)`` is called as terms are written, with the number of postings written since
+        the last call."""
+        self._perdoc.close()
+        fields = self._codec.field_writer(self._storage, self.segment)
+        for name in sorted(self._terms):
+            terms, lengths = self._terms.pop(name), self._lengths[name]
+            field = self.schema[name]
+            fields.start_field(name, field)
+            done = 0
+            for tbytes in sorted(terms):
+                ids, weights, values = terms[tbytes]
+                fields.start_term(tbytes)
+                _write_postings(fields._postwriter, ids, weights, values, lengths)
+                fields.finish_term()
+                done += len(ids)
+                if progress is not None and done >= 20_000:
+                    progress(done)
+                    done = 0
+            fields.finish_field()
+            if progress is not None and done:
+                progress(done)
+        fields.close()
+        self.segment.set_doc_count(self.docs)
+        return self.segment
+
+
+def _write_postings(writer, ids: array, weights: array, values: list, lengths: array) -> None:  # noqa: ANN001
+    """One term's postings, a block at a time, as W3PostingsWriter.add_posting would have collected
+    them (the last block is written by ``finish_term``)."""
+    limit = writer._blocklimit
+    for start in range(0, len(ids), limit):
+        if start:
+            writer._write_block()
+        block = ids[start:start + limit]
+        present = [n for n in (lengths[d] for d in block) if n]
+        writer._ids = block
+        writer._weights = weights[start:start + limit]
+        writer._values = values[start:start + limit] if values else []
+        writer._minlength = min(present) if present else None
+        writer._maxlength = max(present, default=0)
+        writer._maxweight = max(0, max(writer._weights))
+        # Most terms occur in a document or two: their block is a few bytes, which zlib makes longer.
+        writer._compression = 0 if len(block) < 4 and sum(map(len, writer._values)) < SMALL_BLOCK else COMPRESSION
+
+
+def _random_segment_id() -> str:
+    """A segment id from the operating system's randomness: forked workers share the random
+    module's state, and Whoosh's own ids would come out the same in each."""
+    alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+    return "".join(alphabet[b % len(alphabet)] for b in os.urandom(16))
+
+
+def write_toc(ix, segments: Sequence) -> None:  # noqa: ANN001
+    """Make ``segments`` (in this order: their documents are numbered one after the other) the
+    contents of the empty index ``ix``."""
+    from whoosh.index import TOC
+
+    TOC(ix.schema, list(segments), ix.latest_generation() + 1).write(ix.storage, ix.indexname)

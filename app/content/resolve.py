@@ -121,11 +121,8 @@ def _inherit(rec: dict, original: dict, problems: list[Problem]) -> dict | None:
 def _repeated_names(rec: dict, vocab: Vocabularies) -> list[Problem]:
     """A warning for each official name of an axis or objective the description repeats word for word:
     it says nothing of the practice, and the index leaves it out, so it helps nobody find it."""
-    pattern = vocab.official_name_pattern()
-    if pattern is None:
-        return []
     out = []
-    for match in pattern.finditer(rec["body"]):
+    for match in vocab.official_name_matches(rec["body"]):
         line = rec.get("body_line", 1) + rec["body"][:match.start()].count("\n")
         out.append(Problem(rec["path"], line, "body", "KP501", t(E_(
             "repeats the official name “%(name)s” word for word; the search leaves it out, so say instead "

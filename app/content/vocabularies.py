@@ -161,6 +161,22 @@ class Vocabularies:
             self._terms["official"] = re.compile(pattern, re.IGNORECASE) if pattern else None  # type: ignore[assignment]
         return self._terms["official"]  # type: ignore[return-value]
 
+    def official_name_matches(self, text: str) -> list[re.Match[str]]:
+        """The matches of :meth:`official_name_pattern` in ``text``, in order (empty when it has none).
+
+        Every name is first looked for as a plain substring of the case-folded text with its
+        whitespace made single spaces: the case-insensitive pattern of some fifty names costs about
+        2 ms per 2,000 characters (a tenth of a 10k build, which searched every body three times),
+        the substrings some microseconds."""
+        pattern = self.official_name_pattern()
+        if "official_folded" not in self._terms:
+            self._terms["official_folded"] = [" ".join(n.casefold().split())  # type: ignore[assignment]
+                                              for n in self.official_names()]
+        folded = " ".join(text.casefold().split())
+        if pattern is None or not any(name in folded for name in self._terms["official_folded"]):
+            return []
+        return list(pattern.finditer(text))
+
     def display_label(self, facet: str, value: str, lang: str) -> str:
         """The label a facet value is offered by: its name, with the code first for a priority axis
         ("TL 3 – Työllisyys…"; in Swedish and English the code explained: "TL 3 (priority axis 3) –

@@ -88,10 +88,10 @@ def build(content_dir: str | Path, index_root: str | Path, *, check_only: bool =
     """
     started = time.perf_counter()
     content_dir, root = Path(content_dir), Path(index_root)
+    lap = _Laps()  # before loading: "validate" is the loading and validating of the files
     loaded = load_content(content_dir, root / CONTENT_CACHE if root.is_dir() else None, procs=procs,
                           progress=progress)
     cache = loaded.cache
-    lap = _Laps()
     lap("validate")
     if loaded.problems or check_only:
         if root.is_dir() and cache is not None:

@@ -38,13 +38,20 @@ class DocumentMaker:
 
     def __init__(self, vocab: Vocabularies):
         self.vocab = vocab
-        self._official = vocab.official_name_pattern()
+        # A build masks every summary and body three times (hashes, documents, spelling counts): once
+        # is enough. Mostly the text itself comes back, so the memo holds references, not copies.
+        self._masked: dict[str, str] = {}
 
     def mask(self, text: str) -> str:
         """``text`` with the official names of axes and objectives replaced by spaces (same length)."""
-        if self._official is None or not text:
-            return text
-        return self._official.sub(lambda m: " " * len(m.group()), text)
+        found = self._masked.get(text)
+        if found is not None:
+            return found
+        masked = text
+        for m in self.vocab.official_name_matches(text) if text else ():
+            masked = masked[:m.start()] + " " * (m.end() - m.start()) + masked[m.end():]
+        self._masked[text] = masked
+        return masked
 
     def meta(self, p: Practice, lang: str) -> str:
         """The practice's metadata as text in ``lang``: one line per facet value."""

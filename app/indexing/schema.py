@@ -32,6 +32,14 @@ def field_language(fieldname: str) -> str:
     return fieldname.rsplit("_", 1)[-1]
 
 
+def text_analysis(fieldname: str) -> tuple[str, bool] | None:
+    """(language, whole words only) of a text field's analyser, None for another field."""
+    kind, _, lang = fieldname.rpartition("_")
+    if kind not in TEXT_BOOSTS or lang not in LANGUAGES:
+        return None
+    return lang, kind == META
+
+
 def make_schema() -> fields.Schema:
     """The schema of every index version."""
     spec: dict[str, fields.FieldType] = {

@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 
 from whoosh import index
 
 from ..content import Practice
-from ..engine import cancel_writer, link_index, parallel_writer
-from ..processes import PARALLEL_FROM, Progress, worker_count
+from ..engine import link_index
+from ..processes import PARALLEL_FROM, Progress, pool, worker_count
 from .browse import Browse
 from .catalog import light, open_catalog, update_catalog, write_catalog
 from .documents import DocumentMaker, documents_fingerprint
 from .layout import BROWSE, CATALOG_DB, DOC_HASHES, SPELLING
 from .schema import make_schema
+from .segments import write_segments
 from .spelling import SpellingDictionary, count_words, document_text, words_of
 
 
@@ -33,12 +34,6 @@ def _add_documents(writer, maker: DocumentMaker, practices: Iterable[Practice], 
         docs = progress(docs, total=count, desc="indexing")
     for doc in docs:
         writer.add_document(**doc)
-
-
-def _after(step: Callable[[], object], count: int) -> Iterable[None]:
-    """Run ``step``, then yield ``count`` times (a progress bar that waits at 0 and then completes)."""
-    step()
-    yield from (None for _ in range(count))
 
 
 def check_documents(target: Path, expected: int) -> int:
@@ -57,19 +52,10 @@ def write_index(practices: list[Practice], maker: DocumentMaker, target: Path, h
     the number of documents. ``hashes`` and ``keys`` (per slug) are stored for the next build."""
     ix = index.create_in(str(target), make_schema())
     workers = worker_count(procs) if procs or len(practices) >= PARALLEL_FROM else 1
-    writer = parallel_writer(ix, workers, len(practices)) if workers > 1 else ix.writer(limitmb=256, compound=False)
-    try:
-        _add_documents(writer, maker, sorted(practices, key=lambda p: (p.slug, p.lang)), len(practices), progress)
-        if progress:  # the workers sort and write their segments now: often as long as the adding took
-            for _ in progress(_after(writer.commit, len(practices)), total=len(practices), desc="writing segments"):
-                pass
-        else:
-            writer.commit()
-    except BaseException:
-        cancel_writer(writer)
-        raise
+    docs = [doc for docs in maker.by_slug(sorted(practices, key=lambda p: (p.slug, p.lang))).values() for doc in docs]
+    write_segments(ix, docs, workers, progress)
     check_documents(target, len(practices))
-    write_version_data(practices, maker, target, hashes, keys)
+    write_version_data(practices, maker, target, hashes, keys, workers=workers)
     return len(practices)
 
 
@@ -96,9 +82,9 @@ def update_index(practices: list[Practice], maker: DocumentMaker, previous: Path
 
 def write_version_data(practices: list[Practice], maker: DocumentMaker, target: Path, hashes: dict[str, str],
                        keys: dict[str, str], *, previous: Path | None = None, changed: set[str] = frozenset(),
-                       removed: set[str] = frozenset()) -> None:
+                       removed: set[str] = frozenset(), workers: int = 1) -> None:
     """Write the catalogue, the browse arrays, the spelling dictionary and the practice hashes of a
-    version (updating ``previous``'s when given)."""
+    version (updating ``previous``'s when given; ``workers`` processes count a full build's words)."""
     records: dict[str, dict[str, dict]] = {}
     for p in practices:
         record = p.record()
@@ -112,13 +98,22 @@ def write_version_data(practices: list[Practice], maker: DocumentMaker, target: 
     with index.open_dir(str(target)).reader() as reader:
         browse = Browse.from_records(records, reader.column_reader("slug"))
     browse.save(target / BROWSE)
-    SpellingDictionary.from_counts(spelling_counts(practices, maker, previous, changed, removed)).save(target / SPELLING)
+    counts = spelling_counts(practices, maker, previous, changed, removed, workers=workers)
+    SpellingDictionary.from_counts(counts).save(target / SPELLING)
     (target / DOC_HASHES).write_text(json.dumps({"fingerprint": documents_fingerprint(), "hashes": hashes,
                                                  "keys": keys}, sort_keys=True), encoding="utf-8")
 
 
+_TEXTS: list[str] = []  # a full build's document texts, set before forking the word counters
+
+
+def _count_span(span: tuple[int, int]) -> Counter[str]:
+    return count_words(_TEXTS[span[0]:span[1]])
+
+
 def spelling_counts(practices: list[Practice], maker: DocumentMaker, previous: Path | None = None,
-                    changed: set[str] = frozenset(), removed: set[str] = frozenset()) -> Counter[str]:
+                    changed: set[str] = frozenset(), removed: set[str] = frozenset(),
+                    workers: int = 1) -> Counter[str]:
     """Document count of every word of ``practices`` as indexed (official names masked, as the search
     sees them); from ``previous``'s counts when updating that version.
 
@@ -129,8 +124,20 @@ def spelling_counts(practices: list[Practice], maker: DocumentMaker, previous: P
         return document_text(title, project, maker.mask(summary), maker.mask(body))
 
     old = SpellingDictionary.load(previous / SPELLING) if previous is not None else None
-    if old is None:  # a full build
-        return count_words(text(p.title, p.project, p.summary, p.body_text) for p in practices)
+    if old is None:  # a full build: in ``workers`` processes, a few seconds at 10k practices
+        global _TEXTS
+        _TEXTS = [text(p.title, p.project, p.summary, p.body_text) for p in practices]
+        try:
+            if workers < 2 or len(_TEXTS) < PARALLEL_FROM:
+                return count_words(_TEXTS)
+            step = -(-len(_TEXTS) // workers)
+            total: Counter[str] = Counter()
+            with pool(workers) as counters:
+                for part in counters.imap_unordered(_count_span, [(i, i + step) for i in range(0, len(_TEXTS), step)]):
+                    total.update(part)
+            return total
+        finally:
+            _TEXTS = []
     counts = old.counts()
     catalog = open_catalog(previous)
     try:

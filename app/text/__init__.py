@@ -15,7 +15,7 @@ Work is lazy: importing this package neither loads the Voikko dictionary nor bui
 dictionary and the word cache are module globals, so the analysers themselves only hold a language
 code and pickle cleanly.
 """
-from .analyzer import LemmaFilter, analyzer_for, check_lang, compound_parts, explain_terms, lemmas
+from .analyzer import LemmaFilter, analyzer_for, check_lang, compound_parts, explain_terms, index_postings, lemmas
 from .finnish import load_dictionary
 from .lemma_store import cache_fingerprint, load_cache, save_cache, use_store
 from .tokens import WordTokenizer, token_texts
@@ -23,5 +23,5 @@ from .words import WordTerms, analyse_forms, cache_clear, cache_info, cache_upda
 
 __all__ = ["LemmaFilter", "WordTerms", "WordTokenizer", "analyse_forms", "analyzer_for", "cache_clear", "cache_fingerprint",
            "compound_parts",
-           "cache_info", "cache_update", "check_lang", "explain_terms", "lemmas", "load_cache", "load_dictionary",
+           "cache_info", "cache_update", "check_lang", "explain_terms", "index_postings", "lemmas", "load_cache", "load_dictionary",
            "reserve_cache", "save_cache", "token_texts", "uncached_forms", "use_store"]

@@ -100,7 +100,15 @@ class WordTokenizer(Tokenizer):
 
 
 
+def token_spans(text: str) -> Iterator[tuple[int, str, int, int]]:
+    """(position, token text, start character, end character) of every token of ``text``, as
+    :class:`WordTokenizer` yields them with positions and characters, without Token objects."""
+    for pos, match in enumerate(_TOKEN_RE.finditer(_fold(text))):
+        yield pos, _token_text(match.group()), match.start(), match.end()
+
+
 def token_texts(text: str) -> Iterator[str]:
-    """Token texts of ``text`` as the analysers see them."""
-    for t in WordTokenizer()(text):
-        yield t.text
+    """Token texts of ``text`` as the analysers see them (as :class:`WordTokenizer` yields them,
+    without Token objects: the build lists the word forms of every text this way)."""
+    for match in _TOKEN_RE.finditer(_fold(text)):
+        yield _token_text(match.group())

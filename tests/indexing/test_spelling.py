@@ -105,3 +105,16 @@ def test_did_you_mean_reads_the_spelling_dictionary(built_index, tiny_content):
     svc = SearchService(built_index, tiny_content / "vocabularies")
     resp = svc.search(SearchRequest(q="uravalmenus"))
     assert resp.total > 0 and resp.corrected == {"uravalmenus": "uravalmennus"}
+
+
+def test_a_full_builds_counts_are_the_same_from_several_processes(monkeypatch):
+    from app.indexing import writer
+    from app.indexing.documents import DocumentMaker
+    from conftest import BUNDLED_CONTENT
+
+    loaded = load_content(BUNDLED_CONTENT, None, procs=1)
+    maker = DocumentMaker(loaded.vocab)
+    one = writer.spelling_counts(loaded.practices, maker)
+    monkeypatch.setattr(writer, "PARALLEL_FROM", 1)  # the bundled content is below the real threshold
+    assert writer.spelling_counts(loaded.practices, maker, workers=2) == one
+    assert one["nuorten"] > 1

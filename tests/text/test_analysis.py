@@ -456,3 +456,41 @@ def test_a_missing_or_stale_store_means_analysing(tmp_path) -> None:
         finally:
             analysis.use_store(None)
     analysis.cache_clear()
+
+
+# --------------------------------------------------------------------------
+# index_postings: the build's path is the analyser's, without Token objects
+# --------------------------------------------------------------------------
+
+def _grouped(text: str, lang: str, whole_words: bool) -> dict[str, list[tuple[int, int, int]]]:
+    out: dict[str, list[tuple[int, int, int]]] = {}
+    for t in analyzer_for(lang, whole_words)(text, positions=True, chars=True, mode="index"):
+        out.setdefault(t.text, []).append((t.pos, t.startchar, t.endchar))
+    return out
+
+
+INDEX_TEXTS = [
+    "Nuorten työllistymistä tuettiin palkkatuella ja TE-palveluiden kanssa; ESR:n rahoitus 2014–2020.",
+    "Ohjaamo-toiminta ja vertaismentoroinnin  malli: 6.1, TL3, kotoutumiskoulutus\nuudelleen.",
+    "Lärlingsutbildning för unga i Jakobstad – “arbetsplatsen” lär ut.",
+    "Apprenticeships for people's first jobs: co-operation with employers, 2.0 version.",
+    "",
+]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("whole_words", [False, True])
+@pytest.mark.parametrize("text", INDEX_TEXTS)
+def test_index_postings_are_the_analysers_tokens(text, lang, whole_words):
+    assert analysis.index_postings(text, lang, whole_words) == _grouped(text, lang, whole_words)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet="aäöbcdeiklmnorstuy -–:.,'’0123456789\n", max_size=80))
+def test_index_postings_match_the_analyser_on_any_text(text):
+    assert analysis.index_postings(text, "fi") == _grouped(text, "fi", False)
+
+
+@pytest.mark.parametrize("text", INDEX_TEXTS)
+def test_token_texts_are_the_tokenisers(text):
+    assert list(analysis.token_texts(text)) == [t.text for t in analysis.WordTokenizer()(text)]

@@ -1,0 +1,81 @@
+"""The build's segment writer (app.indexing.segments, app.engine.SegmentBuilder) writes what Whoosh's
+own writer writes for the same documents: terms, postings, term statistics, stored fields, lengths."""
+from __future__ import annotations
+
+import pytest
+from whoosh import index
+
+from app.content import load_content
+from app.indexing import segments
+from app.indexing.documents import DocumentMaker
+from app.indexing.schema import make_schema
+from conftest import BUNDLED_CONTENT
+
+
+@pytest.fixture(scope="module")
+def documents():
+    loaded = load_content(BUNDLED_CONTENT, None, procs=1)
+    maker = DocumentMaker(loaded.vocab)
+    return [maker.document(p) for p in sorted(loaded.practices, key=lambda p: (p.slug, p.lang))]
+
+
+def _whooshs(documents, path):
+    path.mkdir()
+    ix = index.create_in(str(path), make_schema())
+    writer = ix.writer()
+    for doc in documents:
+        writer.add_document(**doc)
+    writer.commit()
+    return index.open_dir(str(path)).reader()
+
+
+def _postings(reader, fieldname, text):
+    m, out = reader.postings(fieldname, text), []
+    while m.is_active():
+        out.append((m.id(), m.weight(), m.value()))
+        m.next()
+    return out
+
+
+def _statistics(info):
+    return (info.weight(), info.doc_frequency(), info.min_length(), info.max_length(), info.max_weight(),
+            info.min_id(), info.max_id())
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_segments_hold_what_whooshs_writer_writes(documents, tmp_path, monkeypatch, workers):
+    monkeypatch.setattr(segments, "SEGMENT_DOCS", 7)  # several segments, in order, even with one worker
+    expected = _whooshs(documents, tmp_path / "whoosh")
+    (tmp_path / "ours").mkdir()
+    segments.write_segments(index.create_in(str(tmp_path / "ours"), make_schema()), documents, workers)
+    got = index.open_dir(str(tmp_path / "ours")).reader()
+    assert len(list(got.leaf_readers())) == -(-len(documents) // 7)
+    terms = list(expected.all_terms())
+    assert list(got.all_terms()) == terms
+    for fieldname, text in terms:
+        assert _postings(got, fieldname, text) == _postings(expected, fieldname, text), (fieldname, text)
+        assert _statistics(got.term_info(fieldname, text)) == _statistics(expected.term_info(fieldname, text))
+    for d in range(expected.doc_count_all()):
+        assert got.stored_fields(d) == expected.stored_fields(d)
+        for fieldname in expected.schema.scorable_names():
+            # None or 0: a segment without the field has no length column (Whoosh answers 0), one with it None
+            assert (got.doc_field_length(d, fieldname) or 0) == (expected.doc_field_length(d, fieldname) or 0)
+    for fieldname in expected.schema.scorable_names():
+        # (not max_field_length: Whoosh raises on a segment none of whose documents has the field,
+        # and nothing of ours reads it; the lengths of every document are compared above)
+        assert got.field_length(fieldname) == expected.field_length(fieldname)
+
+
+def test_progress_counts_the_units_of_every_document(documents, tmp_path):
+    seen = []
+
+    def progress(items, total, desc):
+        seen.append((total, desc))
+        return items
+
+    ticks = []
+    segments.write_segments(index.create_in(str(tmp_path), make_schema()), documents, 2,
+                            lambda items, total, desc: (progress(items, total, desc), (ticks.append(1) or x for x in items))[1])
+    units = segments.COLLECT_UNITS + segments.WRITE_UNITS
+    assert seen == [(units * len(documents), "indexing")]
+    assert len(ticks) == units * len(documents)
