@@ -3,7 +3,7 @@
 Read from ``content/vocabularies/*.yaml`` (each file names its public sources). Every facet of
 :data:`app.names.FACETS` finds its values and labels here through :meth:`Vocabularies.terms`.
 
-The module is longer than most (about 360 lines) because it holds one idea whole: reading the
+The module is longer than most (about 400 lines) because it holds one idea whole: reading the
 vocabulary files, the period-aware lookups over them, and the canonical spellings and suggestions
 that validation and query reading both use; split, each half would need the other's internals.
 """
