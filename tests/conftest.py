@@ -70,6 +70,18 @@ TINY = {
 }
 
 
+# One valid practice file as an editor writes it, for tests that break or vary one thing of it.
+GOOD_PRACTICE = """---
+title: Hyvä käytäntö
+project: Hanke
+regions: [Etelä-Savo]
+themes: [kohti työtä]
+priority: TL 3 et 6.1
+---
+Kuvaus käytännöstä.
+"""
+
+
 def write_practice(root: Path, slug: str, lang: str, meta: dict, body: str) -> Path:
     path = root / "practices" / f"{slug}.{lang}.md"
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -10,17 +10,8 @@ import pytest
 
 from app.indexing import build, current_version
 from app.search import SearchRequest, SearchService
-from conftest import CLI, ROOT, make_content
+from conftest import CLI, GOOD_PRACTICE, ROOT, make_content
 
-GOOD = """---
-title: Hyvä käytäntö
-project: Hanke
-regions: [Etelä-Savo]
-themes: [kohti työtä]
-priority: TL 3 et 6.1
----
-Kuvaus käytännöstä.
-"""
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489")
 # "Billion laughs": nine levels of aliases, a value that would print as ~400 MB.
 LAUGHS = "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
@@ -45,11 +36,11 @@ def link(name: str, target: Callable[[Path], Path | str]) -> Setup:
 
 # (id, how to make the file, expected message or None when the file is handled and the build succeeds)
 BAD = [
-    ("latin-1", put("x.fi.md", GOOD.replace("Kuvaus", "Kuvaus ä").encode("latin-1")),
+    ("latin-1", put("x.fi.md", GOOD_PRACTICE.replace("Kuvaus", "Kuvaus ä").encode("latin-1")),
      "x.fi.md:2: not UTF-8 text (byte 14); save the file as UTF-8"),
-    ("utf-16", put("x.fi.md", GOOD.encode("utf-16")), "x.fi.md:1: not UTF-8 text (byte 0)"),
+    ("utf-16", put("x.fi.md", GOOD_PRACTICE.encode("utf-16")), "x.fi.md:1: not UTF-8 text (byte 0)"),
     ("png-bytes", put("x.fi.md", PNG), "x.fi.md:1: not UTF-8 text (byte 0); save the file as UTF-8"),
-    ("huge", put("x.fi.md", GOOD + "sana " * 220_000), "x.fi.md:1: file is larger than 1000 kB"),
+    ("huge", put("x.fi.md", GOOD_PRACTICE + "sana " * 220_000), "x.fi.md:1: file is larger than 1000 kB"),
     ("front-matter-list", put("x.fi.md", "---\n- title\n- project\n---\nKuvaus.\n"),
      "x.fi.md:2: the front matter must be 'field: value' lines, but it is a list"),
     ("front-matter-text", put("x.fi.md", "---\njust some words\n---\nKuvaus.\n"),
@@ -59,17 +50,17 @@ BAD = [
     ("only-dashes-newline", put("x.fi.md", "---\n"), "x.fi.md:1: the front matter is not closed"),
     ("empty-front-matter", put("x.fi.md", "---\n---\n"), "x.fi.md:1: title: missing"),
     ("bom-unclosed", put("x.fi.md", "\ufeff---\ntitle: x\n"), "the front matter is not closed"),
-    ("nul-in-yaml", put("x.fi.md", GOOD.replace("Hanke", "Han\x00ke")),
+    ("nul-in-yaml", put("x.fi.md", GOOD_PRACTICE.replace("Hanke", "Han\x00ke")),
      "x.fi.md:1: YAML syntax error: unacceptable character #x0000"),
-    ("python-tag", put("x.fi.md", GOOD.replace("Hanke", "!!python/object/apply:os.system ['touch /tmp/pwned']")),
+    ("python-tag", put("x.fi.md", GOOD_PRACTICE.replace("Hanke", "!!python/object/apply:os.system ['touch /tmp/pwned']")),
      "x.fi.md:3: YAML syntax error: could not determine a constructor"),
-    ("lone-surrogate-escape", put("x.fi.md", GOOD.replace("Hyvä käytäntö", '"Hyvä \\ud800 käytäntö"')),
+    ("lone-surrogate-escape", put("x.fi.md", GOOD_PRACTICE.replace("Hyvä käytäntö", '"Hyvä \\ud800 käytäntö"')),
      "x.fi.md:2: the front matter contains an escape of half a character"),
-    ("surrogate-in-list", put("x.fi.md", GOOD.replace("Etelä-Savo]", 'Etelä-Savo]\norganisations: ["\\udfff"]')),
+    ("surrogate-in-list", put("x.fi.md", GOOD_PRACTICE.replace("Etelä-Savo]", 'Etelä-Savo]\norganisations: ["\\udfff"]')),
      "the front matter contains an escape of half a character"),
     ("nested-10000", put("x.fi.md", "---\ntitle: " + "[" * 10_000 + "]" * 10_000 + "\n---\nKuvaus.\n"),
      "the front matter is nested too deeply"),
-    ("billion-laughs", put("x.fi.md", GOOD.replace("regions: [Etelä-Savo]", LAUGHS + "regions: *a8")),
+    ("billion-laughs", put("x.fi.md", GOOD_PRACTICE.replace("regions: [Etelä-Savo]", LAUGHS + "regions: *a8")),
      "regions: '[[[...], [...], [...], [...], ...], [[...], [...], [...], [...], ...], [[...], [...], [...], [...], ...], "
      "[[...], [...], [...], [...], ...], ...]' is not text"),
     ("symlink-out", link("x.fi.md", lambda p: ROOT / "README.md"),
@@ -80,12 +71,12 @@ BAD = [
     ("symlink-loop", link("x.fi.md", lambda p: p / "x.fi.md"),
      "x.fi.md:1: cannot read the file (too many levels of symbolic links)"),
     # handled: the build succeeds and the practice is there
-    ("bom", put("x.fi.md", "\ufeff" + GOOD), None),
-    ("crlf", put("x.fi.md", GOOD.replace("\n", "\r\n")), None),
-    ("cr-only", put("x.fi.md", GOOD.replace("\n", "\r")), None),
-    ("bom-crlf", put("x.fi.md", ("\ufeff" + GOOD).replace("\n", "\r\n")), None),
-    ("nul-in-body", put("x.fi.md", GOOD.replace("Kuvaus", "Kuv\x00aus")), None),
-    ("rtl-marks", put("x.fi.md", GOOD.replace("Hanke", "Hanke \u202e\u200f")), None),
+    ("bom", put("x.fi.md", "\ufeff" + GOOD_PRACTICE), None),
+    ("crlf", put("x.fi.md", GOOD_PRACTICE.replace("\n", "\r\n")), None),
+    ("cr-only", put("x.fi.md", GOOD_PRACTICE.replace("\n", "\r")), None),
+    ("bom-crlf", put("x.fi.md", ("\ufeff" + GOOD_PRACTICE).replace("\n", "\r\n")), None),
+    ("nul-in-body", put("x.fi.md", GOOD_PRACTICE.replace("Kuvaus", "Kuv\x00aus")), None),
+    ("rtl-marks", put("x.fi.md", GOOD_PRACTICE.replace("Hanke", "Hanke \u202e\u200f")), None),
     ("directory-named-like-a-file", lambda p: (p / "y.fi.md").mkdir(), None),
     ("symlink-to-a-directory", lambda p: ((p / "sub").mkdir(), (p / "z.fi.md").symlink_to(p / "sub")), None),
 ]
@@ -93,7 +84,7 @@ BAD = [
 
 def content_with(tmp_path: Path, setup: Setup) -> Path:
     root = make_content(tmp_path / "content", practices={})
-    (root / "practices" / "ok.fi.md").write_text(GOOD.replace("Hyvä käytäntö", "Toinen käytäntö"), encoding="utf-8")
+    (root / "practices" / "ok.fi.md").write_text(GOOD_PRACTICE.replace("Hyvä käytäntö", "Toinen käytäntö"), encoding="utf-8")
     setup(root / "practices")
     return root
 
@@ -164,7 +155,7 @@ def test_the_command_line_builds_the_handled_files(tmp_path):
 
 def test_a_single_enormous_word_does_not_crash_the_build(tmp_path):
     content = make_content(tmp_path / "content", practices={})
-    (content / "practices" / "x.fi.md").write_text(GOOD.replace("Kuvaus", "talo" * 1000 + " kuvaus"), encoding="utf-8")
+    (content / "practices" / "x.fi.md").write_text(GOOD_PRACTICE.replace("Kuvaus", "talo" * 1000 + " kuvaus"), encoding="utf-8")
     proc = subprocess.run([*CLI, "build", "--content", str(content), "--index", str(tmp_path / "index")],
                           cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert proc.returncode in (0, 1), f"killed by signal {-proc.returncode}" if proc.returncode < 0 else proc.stderr

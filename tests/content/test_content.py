@@ -4,17 +4,8 @@ from pathlib import Path
 import pytest
 
 from app.content import load_content, render_markdown
-from conftest import make_content
+from conftest import GOOD_PRACTICE, make_content
 
-GOOD = """---
-title: Hyvä käytäntö
-project: Hanke
-regions: [Etelä-Savo]
-themes: [kohti työtä]
-priority: TL 3 et 6.1
----
-Kuvaus käytännöstä.
-"""
 
 
 def problems_for(tmp_path: Path, text: str | bytes, name: str = "x.fi.md") -> list[str]:
@@ -56,7 +47,7 @@ def problems_for(tmp_path: Path, text: str | bytes, name: str = "x.fi.md") -> li
     (("themes: [kohti työtä]", "themes: [kohti työtä]\norganisations: Xamk"), None),
 ])
 def test_validation_rules(tmp_path, change, expected):
-    problems = problems_for(tmp_path, GOOD.replace(*change))
+    problems = problems_for(tmp_path, GOOD_PRACTICE.replace(*change))
     if expected is None:
         assert problems == []
     else:
@@ -64,7 +55,7 @@ def test_validation_rules(tmp_path, change, expected):
 
 
 @pytest.mark.parametrize("text, expected", [
-    (GOOD.replace("---\ntitle", "title", 1), "no front matter"),
+    (GOOD_PRACTICE.replace("---\ntitle", "title", 1), "no front matter"),
     ("---\ntitle: x\n", "front matter is not closed"),
     ("---\n- a\n- b\n---\nbody\n", "x.fi.md:2: the front matter must be 'field: value' lines, but it is a list"),
     (b"---\ntitle: \xff\xfe\n---\n", "x.fi.md:2: not UTF-8 text"),
@@ -76,19 +67,19 @@ def test_file_level_problems(tmp_path, text, expected):
 
 @pytest.mark.parametrize("name", ["X.fi.md", "x.de.md", "x.md", "x_y.fi.md", "x.fi.txt", "-x.fi.md"])
 def test_bad_file_names(tmp_path, name):
-    problems = problems_for(tmp_path, GOOD, name)
+    problems = problems_for(tmp_path, GOOD_PRACTICE, name)
     assert any("bad file name" in p for p in problems), problems
 
 
 def test_bom_and_crlf_are_accepted(tmp_path):
-    data = ("\ufeff" + GOOD).replace("\n", "\r\n").encode("utf-8")
+    data = ("\ufeff" + GOOD_PRACTICE).replace("\n", "\r\n").encode("utf-8")
     assert problems_for(tmp_path, data) == []
 
 
 def test_every_problem_of_every_file_is_collected(tmp_path):
     root = make_content(tmp_path / "content", practices={})
-    (root / "practices" / "a.fi.md").write_text(GOOD.replace("Etelä-Savo", "Savo").replace("kohti työtä", "työ"), encoding="utf-8")
-    (root / "practices" / "b.fi.md").write_text(GOOD.replace("title: Hyvä käytäntö\n", ""), encoding="utf-8")
+    (root / "practices" / "a.fi.md").write_text(GOOD_PRACTICE.replace("Etelä-Savo", "Savo").replace("kohti työtä", "työ"), encoding="utf-8")
+    (root / "practices" / "b.fi.md").write_text(GOOD_PRACTICE.replace("title: Hyvä käytäntö\n", ""), encoding="utf-8")
     problems = [str(p) for p in load_content(root).problems]
     assert len(problems) == 3
     assert {p.split(":")[0] for p in problems} == {"content/practices/a.fi.md", "content/practices/b.fi.md"}
@@ -98,7 +89,7 @@ def test_duplicate_slug_and_language(tmp_path):
     root = make_content(tmp_path / "content", practices={})
     for sub in ("a", "b"):
         (root / "practices" / sub).mkdir()
-        (root / "practices" / sub / "same.fi.md").write_text(GOOD, encoding="utf-8")
+        (root / "practices" / sub / "same.fi.md").write_text(GOOD_PRACTICE, encoding="utf-8")
     problems = [str(p) for p in load_content(root).problems]
     assert any("duplicate" in p and "same" in p for p in problems), problems
 
@@ -106,7 +97,7 @@ def test_duplicate_slug_and_language(tmp_path):
 def test_symlink_out_of_content_is_refused(tmp_path):
     root = make_content(tmp_path / "content", practices={})
     outside = tmp_path / "secret.fi.md"
-    outside.write_text(GOOD, encoding="utf-8")
+    outside.write_text(GOOD_PRACTICE, encoding="utf-8")
     (root / "practices" / "link.fi.md").symlink_to(outside)
     problems = [str(p) for p in load_content(root).problems]
     assert any("outside the content directory" in p for p in problems), problems
@@ -123,8 +114,8 @@ def test_translation_inherits_facets(tiny_content):
 
 def test_translation_must_agree_with_original(tmp_path):
     root = make_content(tmp_path / "content", practices={})
-    (root / "practices" / "p.fi.md").write_text(GOOD, encoding="utf-8")
-    (root / "practices" / "p.en.md").write_text(GOOD.replace("Etelä-Savo", "Kainuu"), encoding="utf-8")
+    (root / "practices" / "p.fi.md").write_text(GOOD_PRACTICE, encoding="utf-8")
+    (root / "practices" / "p.en.md").write_text(GOOD_PRACTICE.replace("Etelä-Savo", "Kainuu"), encoding="utf-8")
     problems = [str(p) for p in load_content(root).problems]
     assert any(p.startswith("content/practices/p.en.md:4: regions: disagrees with content/practices/p.fi.md")
                for p in problems), problems
@@ -156,7 +147,7 @@ def test_summary_defaults_to_first_paragraph(tiny_content):
 ])
 def test_a_missing_summary_is_the_first_paragraph_not_a_heading(tmp_path, body, expected):
     root = make_content(tmp_path / "content", practices={})
-    (root / "practices" / "x.fi.md").write_text(GOOD.replace("Kuvaus käytännöstä.", body), encoding="utf-8")
+    (root / "practices" / "x.fi.md").write_text(GOOD_PRACTICE.replace("Kuvaus käytännöstä.", body), encoding="utf-8")
     loaded = load_content(root)
     assert not loaded.problems, [str(p) for p in loaded.problems]
     assert loaded.practices[0].summary == expected

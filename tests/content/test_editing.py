@@ -4,16 +4,8 @@ from __future__ import annotations
 import pytest
 
 from app.content import load_content, render_markdown
+from conftest import GOOD_PRACTICE
 
-FRONT = """---
-title: Hyvä käytäntö
-project: Hanke
-regions: [Etelä-Savo]
-themes: [kohti työtä]
-priority: TL 3 et 6.1
----
-Kuvaus.
-"""
 
 
 def _load(content_dir, text):
@@ -31,19 +23,19 @@ def _load(content_dir, text):
     ("regions: [Etelä-Savo]", "regions: [Södra Savolax]"),  # the Swedish name of the region
 ], ids=["dashes-trailing-space", "closing-dashes-tab", "comma-list", "tab-indent", "capital-key", "swedish-name"])
 def test_front_matter_as_tools_write_it_is_read_as_meant(content_dir, change):
-    result, problems = _load(content_dir, FRONT.replace(*change))
+    result, problems = _load(content_dir, GOOD_PRACTICE.replace(*change))
     assert problems == []
     x = next(p for p in result.practices if p.slug == "x")
     assert x.title == "Hyvä käytäntö" and x.regions == ("Etelä-Savo",) and "kohti työtä" in x.themes
 
 
 def test_a_comma_list_with_an_unknown_part_names_that_part(content_dir):
-    _, problems = _load(content_dir, FRONT.replace("themes: [kohti työtä]", "themes: kohti työtä, ei teema"))
+    _, problems = _load(content_dir, GOOD_PRACTICE.replace("themes: [kohti työtä]", "themes: kohti työtä, ei teema"))
     assert problems == ["content/practices/x.fi.md:5: themes: 'ei teema' is not a known theme [KP208]"]
 
 
 def test_a_key_given_twice_in_two_cases_is_not_merged(content_dir):
-    _, problems = _load(content_dir, FRONT.replace("project: Hanke", "project: Hanke\nProject: Toinen"))
+    _, problems = _load(content_dir, GOOD_PRACTICE.replace("project: Hanke", "project: Hanke\nProject: Toinen"))
     assert problems == ["content/practices/x.fi.md:4: Project: unknown field (did you mean 'project'?) [KP201]"]
 
 

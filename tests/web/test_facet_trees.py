@@ -16,6 +16,12 @@ def page(client, query: str) -> str:
     return html.unescape(client.get(f"/?{query}").get_data(as_text=True))
 
 
+def _fieldset(page: str, facet: str) -> str:
+    """The HTML of a facet's fieldset on a search page."""
+    tree = page[page.index(f'id="facet-{facet}"'):]
+    return tree[:tree.index("</fieldset>")]
+
+
 def test_results_come_first_once_a_filter_is_chosen(client):
     entry = page(client, "")
     assert entry.index('class="overview"') < entry.index('class="result-list"'), "the entry page opens with the overview"
@@ -42,8 +48,7 @@ def test_a_periods_own_axis_counts_only_that_period(client, value, slug):
 
 def test_the_priority_tree_nests_axes_and_objectives_under_their_period(client):
     text = client.get("/?ui=fi").get_data(as_text=True)
-    tree = text[text.index('id="facet-priority"'):]
-    tree = tree[:tree.index("</fieldset>")]
+    tree = _fieldset(text, "priority")
     labels = re.findall(r'name="(period|axis|objective)" value="([^"]+)"', tree)
     assert labels.index(("period", "2014–2020")) < labels.index(("axis", "2014–2020 TL 4")) \
         < labels.index(("objective", "9.1")) < labels.index(("period", "2021–2027")) \
@@ -53,8 +58,7 @@ def test_the_priority_tree_nests_axes_and_objectives_under_their_period(client):
 
 def test_regions_are_grouped_under_their_large_area_and_keep_their_order(client):
     text = client.get("/?ui=fi").get_data(as_text=True)
-    tree = text[text.index('id="facet-region"'):]
-    tree = tree[:tree.index("</fieldset>")]
+    tree = _fieldset(text, "region")
     values = re.findall(r'name="(large_area|region)" value="([^"]+)"', tree)
     assert values.index(("large_area", "Itä-Suomi")) < values.index(("region", "Etelä-Savo")) \
         < values.index(("region", "Pohjois-Karjala")) < values.index(("large_area", "Pohjois-Suomi")) \
@@ -85,8 +89,7 @@ def test_a_regions_large_area_follows_the_period_and_the_whole_country_stands_ap
     assert "keski-pohjanmaa-2021" in north and "keski-pohjanmaa-2014" in west
     assert "keski-pohjanmaa-2021" not in west and "valtakunnallinen" not in north | west
     text = html.unescape(client.get("/?ui=fi").get_data(as_text=True))
-    tree = text[text.index('id="facet-region"'):]
-    assert 'value="koko maa"' in tree[:tree.index("</fieldset>")], "national practices shown as such"
+    assert 'value="koko maa"' in _fieldset(text, "region"), "national practices shown as such"
 
 
 def test_result_rows_show_themes_target_groups_and_a_language_badge(client):
