@@ -121,7 +121,7 @@ def main() -> None:
     args = parser.parse_args()
 
     load_seconds = analysis.load_dictionary()
-    import kfst
+    from app.text.finnish import dictionary_version
 
     words, source = corpus_words(args.practices)
     documents = make_documents(words, args.words)
@@ -152,7 +152,7 @@ def main() -> None:
 
     print(f"corpus:              {source}, {len(set(w.lower() for w in words))} distinct forms")
     print(f"stream:              {args.words} words in {len(documents)} documents, median of {args.runs} runs")
-    print(f"kfst backend:        {kfst.BACKEND}")
+    print(f"analyser:            {dictionary_version().splitlines()[0]}")
     print(f"dictionary load:     {load_seconds:.2f} s")
     print(f"voikko, cold cache:  {cold_rate:>10,.0f} words/s")
     print(f"voikko, warm cache:  {warm_rate:>10,.0f} words/s")

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import text as analysis
 from ..content import Practice, Problem, load_content
 from ..content.vocabularies import Vocabularies
 from ..names import FACETS, LANGUAGES
@@ -84,7 +85,7 @@ def build(content_dir: str | Path, index_root: str | Path, *, check_only: bool =
     is the date a new or changed practice is recorded with when neither its front matter nor git
     dates it (:mod:`.dates`; default: the machine's date).
     Raises :class:`.lock.BuildLocked` when ``wait`` is False and another build runs, OSError when the
-    index root cannot be written.
+    index root cannot be written, :class:`app.text.VoikkoMissing` when the Finnish analyser is not installed.
     """
     started = time.perf_counter()
     content_dir, root = Path(content_dir), Path(index_root)
@@ -100,6 +101,7 @@ def build(content_dir: str | Path, index_root: str | Path, *, check_only: bool =
                            practices=len({p.slug for p in loaded.practices}), documents=len(loaded.practices),
                            seconds=time.perf_counter() - started)
     assert loaded.vocab is not None and cache is not None
+    analysis.load_dictionary()  # VoikkoMissing before anything is written; forked workers inherit it
     root.mkdir(parents=True, exist_ok=True)
     with BuildLock(root, wait, on_wait):
         clean(root)

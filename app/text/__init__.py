@@ -1,6 +1,6 @@
 """Text analysis shared by the build and the search: one Whoosh analyser per content language.
 
-Finnish text is lemmatised with Voikko (pyvoikko on the kfst-rs backend): every base form of an
+Finnish text is lemmatised with Voikko (libvoikko and its Finnish dictionary, read by pyvoikko's parser): every base form of an
 ambiguous word, the base forms of compound parts and Snowball stems for unknown words are stacked
 at the surface word's position. Swedish and English use Snowball stemmers. All languages share one
 tokeniser.
@@ -16,12 +16,12 @@ dictionary and the word cache are module globals, so the analysers themselves on
 code and pickle cleanly.
 """
 from .analyzer import LemmaFilter, analyzer_for, check_lang, compound_parts, explain_terms, index_postings, lemmas
-from .finnish import load_dictionary
+from .finnish import VoikkoMissing, load_dictionary
 from .lemma_store import cache_fingerprint, load_cache, save_cache, use_store
 from .tokens import WordTokenizer, token_texts
 from .words import WordTerms, analyse_forms, cache_clear, cache_info, cache_update, reserve_cache, uncached_forms
 
-__all__ = ["LemmaFilter", "WordTerms", "WordTokenizer", "analyse_forms", "analyzer_for", "cache_clear", "cache_fingerprint",
+__all__ = ["LemmaFilter", "VoikkoMissing", "WordTerms", "WordTokenizer", "analyse_forms", "analyzer_for", "cache_clear", "cache_fingerprint",
            "compound_parts",
            "cache_info", "cache_update", "check_lang", "explain_terms", "index_postings", "lemmas", "load_cache", "load_dictionary",
            "reserve_cache", "save_cache", "token_texts", "uncached_forms", "use_store"]

@@ -8,18 +8,20 @@ by the next build): its fingerprint names them.
 """
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import threading
 from pathlib import Path
 from typing import Any
 
 from ..fingerprints import code_fingerprint
-from . import words
+from . import finnish, words
 
 
 def cache_fingerprint() -> str:
     """Identifies the analyser's code and dictionaries: a stored analysis is only valid under it."""
-    return code_fingerprint(("text",), ("pyvoikko", "kfst-rs", "whoosh-reloaded", "simplemma"))
+    code = code_fingerprint(("text",), ("pyvoikko", "libvoikko", "whoosh-reloaded", "simplemma"))
+    return hashlib.sha256(f"{code};{finnish.dictionary_version()}".encode()).hexdigest()[:16]
 
 
 _FIELD_SEP, _TERM_SEP = "\x1e", "\x1f"  # never inside a token text
