@@ -9,7 +9,9 @@ much; those places are here, so that a Whoosh upgrade has one module to re-check
 - BM25F's per-field B parameters (``bm25f_parameters``);
 - the file names of an index's segments and table of contents (``link_index``);
 - a segment written from documents inverted in memory, a term's postings a block at a time,
-  instead of through Whoosh's posting pool (``SegmentBuilder``, ``write_toc``).
+  instead of through Whoosh's posting pool (``SegmentBuilder``, ``write_toc``); a term's few
+  postings kept in its row of the term table (``_write_inlined``), which Whoosh reads as a
+  ListMatcher and ``posting_blocks``/``posting_values`` read directly.
 
 Importing this module checks the installed Whoosh release; a different one raises ImportError
 saying what to do (the project pins ``whoosh-reloaded==2.7.5``).
@@ -46,7 +48,7 @@ def _check_release() -> None:
 _check_release()
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield  # noqa: E402
-from whoosh.matching import WrappingMatcher  # noqa: E402
+from whoosh.matching import ListMatcher, WrappingMatcher  # noqa: E402
 from whoosh.reading import TermNotFound  # noqa: E402
 from whoosh.scoring import BM25F  # noqa: E402
 from whoosh.util.numeric import byte_to_length  # noqa: E402
@@ -94,6 +96,8 @@ def posting_blocks(reader, fieldname: str, text: str) -> Iterator[PostingBlock]:
                     m._read_weights()
                 yield PostingBlock(offset, m._ids, m._weights, m._data[2] if keep else None)
                 m._next_block()
+        elif isinstance(m, ListMatcher):  # a term's few postings kept in its term table row (_write_inlined)
+            yield PostingBlock(offset, m._ids, m._weights, m._values or None)
         else:  # another codec: the generic matcher interface, as one block
             ids, weights = [], []
             while m.is_active():
@@ -118,6 +122,12 @@ def posting_values(reader, fieldname: str, text: str, docnums: Sequence[int]) ->
         try:
             m = _leaf(sub.postings(fieldname, text))
         except TermNotFound:
+            continue
+        if isinstance(m, ListMatcher) and m._values:  # inlined postings (_write_inlined)
+            for target in local:
+                i = bisect_left(m._ids, target)
+                if i < len(m._ids) and m._ids[i] == target:
+                    out[target + offset] = m._values[i]
             continue
         if not isinstance(m, W3LeafMatcher) or not _keeps_values(m):
             return None
@@ -176,6 +186,9 @@ def link_index(previous: Path, target: Path) -> None:
 
 COMPRESSION = 3  # zlib's level for posting blocks, as Whoosh's codec has it
 SMALL_BLOCK = 48  # bytes of values: a block of a few postings this small is stored as it is (zlib only adds to it)
+# Postings a term has at most for them to be kept in its row of the term table, without a block in
+# the postings file (most terms occur in a document or two; their blocks were half of writing).
+INLINE_POSTINGS = 8
 
 
 class SegmentBuilder:
@@ -247,9 +260,12 @@ class SegmentBuilder:
             done = 0
             for tbytes in sorted(terms):
                 ids, weights, values = terms[tbytes]
-                fields.start_term(tbytes)
-                _write_postings(fields._postwriter, ids, weights, values, lengths)
-                fields.finish_term()
+                if values and len(ids) <= INLINE_POSTINGS:  # (a ListMatcher without values answers "", not None)
+                    _write_inlined(fields, tbytes, ids, weights, values, lengths)
+                else:
+                    fields.start_term(tbytes)
+                    _write_postings(fields._postwriter, ids, weights, values, lengths)
+                    fields.finish_term()
                 done += len(ids)
                 if progress is not None and done >= 20_000:
                     progress(done)
@@ -262,6 +278,17 @@ class SegmentBuilder:
         return self.segment
 
 
+def _set_block(writer, ids: array, weights: array, values: list, lengths: array) -> None:  # noqa: ANN001
+    """Put one block of postings into the postings writer, as its ``add_posting`` would have."""
+    present = [n for n in (lengths[d] for d in ids) if n]
+    writer._ids = ids
+    writer._weights = weights
+    writer._values = values
+    writer._minlength = min(present) if present else None
+    writer._maxlength = max(present, default=0)
+    writer._maxweight = max(0, max(weights))
+
+
 def _write_postings(writer, ids: array, weights: array, values: list, lengths: array) -> None:  # noqa: ANN001
     """One term's postings, a block at a time, as W3PostingsWriter.add_posting would have collected
     them (the last block is written by ``finish_term``)."""
@@ -269,16 +296,26 @@ def _write_postings(writer, ids: array, weights: array, values: list, lengths: a
     for start in range(0, len(ids), limit):
         if start:
             writer._write_block()
-        block = ids[start:start + limit]
-        present = [n for n in (lengths[d] for d in block) if n]
-        writer._ids = block
-        writer._weights = weights[start:start + limit]
-        writer._values = values[start:start + limit] if values else []
-        writer._minlength = min(present) if present else None
-        writer._maxlength = max(present, default=0)
-        writer._maxweight = max(0, max(writer._weights))
+        _set_block(writer, ids[start:start + limit], weights[start:start + limit],
+                   values[start:start + limit] if values else [], lengths)
         # Most terms occur in a document or two: their block is a few bytes, which zlib makes longer.
-        writer._compression = 0 if len(block) < 4 and sum(map(len, writer._values)) < SMALL_BLOCK else COMPRESSION
+        writer._compression = 0 if len(ids) < 4 and sum(map(len, writer._values)) < SMALL_BLOCK else COMPRESSION
+
+
+def _write_inlined(fields, tbytes: bytes, ids: array, weights: array, values: list, lengths: array) -> None:  # noqa: ANN001
+    """One term's few postings kept in its row of the term table instead of a block of the postings
+    file, as W3PostingsWriter.finish_postings does below its ``inlinelimit`` (whose own call of it
+    names a method W3TermInfo lacks in whoosh-reloaded 2.7.5, so Whoosh never inlines). A reader
+    gets a ListMatcher over them."""
+    from whoosh.codec.whoosh3 import W3TermInfo
+    from whoosh.system import pack_ushort
+
+    writer = fields._postwriter
+    terminfo = W3TermInfo()
+    _set_block(writer, ids, weights, values, lengths)
+    terminfo.add_block(writer)
+    terminfo.set_inlined(ids, weights, values)
+    fields._tindex.add(pack_ushort(fields._fieldid) + tbytes, terminfo.to_bytes())
 
 
 def _random_segment_id() -> str:

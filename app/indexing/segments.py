@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.pool
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 from multiprocessing.pool import ThreadPool
 
@@ -31,7 +32,8 @@ SEGMENT_DOCS = 25_000  # documents a segment at most: a worker holds a segment's
 _TICK = 50  # progress units between updates of the shared progress counter
 COLLECT_UNITS, WRITE_UNITS = 2, 1  # progress units per document: its postings collected, then written
 
-_DOCS: list[dict] = []  # the documents to write, set before the workers are forked
+_ITEMS: list = []  # what the documents are made of (or the documents), set before the workers are forked
+_MAKE: Callable[[Any], dict] | None = None  # item → document, in the worker (None: the items are documents)
 _IX = None  # the index they are written into
 _DONE = None  # multiprocessing.Value: progress units done by all workers
 
@@ -74,10 +76,11 @@ class _Ticker:
 
 
 def _write_span(span: tuple[int, int]):  # noqa: ANN202
-    """Write the documents ``_DOCS[span[0]:span[1]]`` as one segment of ``_IX``; return the segment."""
+    """Write the documents of ``_ITEMS[span[0]:span[1]]`` as one segment of ``_IX``; return the segment."""
     builder = SegmentBuilder(_IX)
     tick = _Ticker()
-    docs = _DOCS[span[0]:span[1]]
+    items = _ITEMS[span[0]:span[1]]
+    docs = items if _MAKE is None else [_MAKE(item) for item in items]
     postings = 0
     for doc in docs:
         found = {name: list(p) for name, p in document_postings(_IX.schema, doc).items()}
@@ -107,12 +110,15 @@ def _progress_ticks(result: multiprocessing.pool.AsyncResult, total: int) -> Ite
     yield from (None for _ in range(total - seen))
 
 
-def write_segments(ix, docs: Sequence[dict], workers: int, progress: Progress | None = None) -> None:  # noqa: ANN001
+def write_segments(ix, docs: Sequence, workers: int, progress: Progress | None = None,  # noqa: ANN001
+                   make: Callable[[Any], dict] | None = None) -> None:
     """Write ``docs`` (numbered in this order) into the empty index ``ix`` with ``workers`` processes
-    (one: in this process). Raises what a worker raised; the index then names no segment."""
-    global _DOCS, _DONE, _IX
+    (one: in this process). With ``make``, ``docs`` are what each worker makes its documents of
+    (``make(item)`` → a document), so that the parent does not make them all one after the other.
+    Raises what a worker raised; the index then names no segment."""
+    global _ITEMS, _DONE, _IX, _MAKE
     spans = _spans(len(docs), workers)
-    _DOCS, _IX = list(docs), ix
+    _ITEMS, _IX, _MAKE = list(docs), ix, make
     _DONE = multiprocessing.get_context("fork").Value("q", 0)
     total = (COLLECT_UNITS + WRITE_UNITS) * len(docs)
     try:
@@ -125,5 +131,5 @@ def write_segments(ix, docs: Sequence[dict], workers: int, progress: Progress | 
                     pass
             segments = result.get()
     finally:
-        _DOCS, _DONE, _IX = [], None, None
+        _ITEMS, _DONE, _IX, _MAKE = [], None, None, None
     write_toc(ix, segments)

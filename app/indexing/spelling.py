@@ -32,7 +32,7 @@ def words_of(text: str) -> set[str]:
     """The distinct surface word forms of one document's text."""
     # Tokenise, then lower each token, as RegexTokenizer | LowercaseFilter did: lowering the text first
     # could change what the regex matches ("İ".lower() adds a combining dot, which is no letter).
-    return {m.lower() for m in WORD.findall(text)}
+    return {m.lower() for m in set(WORD.findall(text))}  # each distinct surface lowered once
 
 
 def document_text(title: str, project: str, summary: str, body_text: str) -> str:

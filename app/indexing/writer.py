@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from whoosh import index
 
@@ -52,8 +53,9 @@ def write_index(practices: list[Practice], maker: DocumentMaker, target: Path, h
     the number of documents. ``hashes`` and ``keys`` (per slug) are stored for the next build."""
     ix = index.create_in(str(target), make_schema())
     workers = worker_count(procs) if procs or len(practices) >= PARALLEL_FROM else 1
-    docs = [doc for docs in maker.by_slug(sorted(practices, key=lambda p: (p.slug, p.lang))).values() for doc in docs]
-    write_segments(ix, docs, workers, progress)
+    # Documents numbered by slug, a slug's language versions together (as maker.by_slug orders them).
+    ordered = sorted(practices, key=lambda p: (p.slug, p.lang))
+    write_segments(ix, ordered, workers, progress, make=maker.document)
     check_documents(target, len(practices))
     write_version_data(practices, maker, target, hashes, keys, workers=workers)
     return len(practices)
@@ -104,11 +106,13 @@ def write_version_data(practices: list[Practice], maker: DocumentMaker, target: 
                                                  "keys": keys}, sort_keys=True), encoding="utf-8")
 
 
-_TEXTS: list[str] = []  # a full build's document texts, set before forking the word counters
+_TEXTS: list = []  # a full build's practices, set before forking the word counters
+_TEXT: Callable[[Any], str] | None = None  # practice → its document text as indexed (masked)
 
 
 def _count_span(span: tuple[int, int]) -> Counter[str]:
-    return count_words(_TEXTS[span[0]:span[1]])
+    assert _TEXT is not None
+    return count_words(_TEXT(p) for p in _TEXTS[span[0]:span[1]])
 
 
 def spelling_counts(practices: list[Practice], maker: DocumentMaker, previous: Path | None = None,
@@ -124,12 +128,12 @@ def spelling_counts(practices: list[Practice], maker: DocumentMaker, previous: P
         return document_text(title, project, maker.mask(summary), maker.mask(body))
 
     old = SpellingDictionary.load(previous / SPELLING) if previous is not None else None
-    if old is None:  # a full build: in ``workers`` processes, a few seconds at 10k practices
-        global _TEXTS
-        _TEXTS = [text(p.title, p.project, p.summary, p.body_text) for p in practices]
+    if old is None:  # a full build: in ``workers`` processes (masking too), a few seconds at 10k practices
+        global _TEXTS, _TEXT
+        if workers < 2 or len(practices) < PARALLEL_FROM:
+            return count_words(text(p.title, p.project, p.summary, p.body_text) for p in practices)
+        _TEXTS, _TEXT = list(practices), lambda p: text(p.title, p.project, p.summary, p.body_text)
         try:
-            if workers < 2 or len(_TEXTS) < PARALLEL_FROM:
-                return count_words(_TEXTS)
             step = -(-len(_TEXTS) // workers)
             total: Counter[str] = Counter()
             with pool(workers) as counters:
@@ -137,7 +141,7 @@ def spelling_counts(practices: list[Practice], maker: DocumentMaker, previous: P
                     total.update(part)
             return total
         finally:
-            _TEXTS = []
+            _TEXTS, _TEXT = [], None
     counts = old.counts()
     catalog = open_catalog(previous)
     try:

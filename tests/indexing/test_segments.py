@@ -79,3 +79,34 @@ def test_progress_counts_the_units_of_every_document(documents, tmp_path):
     units = segments.COLLECT_UNITS + segments.WRITE_UNITS
     assert seen == [(units * len(documents), "indexing")]
     assert len(ticks) == units * len(documents)
+
+
+def test_rare_terms_are_inlined_and_read_block_by_block_like_the_others(documents, tmp_path):
+    """A term with few postings is kept in the term table (no block in the postings file); the
+    ranking's and the snippets' readers (app.engine.posting_blocks, posting_values) read the same
+    documents, weights and raw values from it as from a block."""
+    from app.engine import INLINE_POSTINGS, posting_blocks, posting_values
+
+    segments.write_segments(index.create_in(str(tmp_path), make_schema()), documents, 1)
+    reader = index.open_dir(str(tmp_path)).reader()
+    inlined = common = 0
+    for fieldname, text in reader.all_terms():
+        if not fieldname.startswith("body_"):
+            continue
+        info = reader.term_info(fieldname, text)
+        m = reader.postings(fieldname, text)
+        expected = []
+        while m.is_active():
+            expected.append((m.id(), m.weight(), m.value()))
+            m.next()
+        blocks = list(posting_blocks(reader, fieldname, text))
+        got = [(b.offset + i, w, v) for b in blocks for i, w, v in zip(b.ids, b.weights, b.values)]
+        assert got == expected, (fieldname, text)
+        docs = [d for d, _, _ in expected]
+        assert posting_values(reader, fieldname, text, docs) == {d: v for d, _, v in expected}
+        assert info.is_inlined() == (info.doc_frequency() <= INLINE_POSTINGS)  # one segment here
+        if info.is_inlined():
+            inlined += 1
+        else:
+            common += 1
+    assert inlined > 100 and common > 100

@@ -509,3 +509,9 @@ def test_index_postings_match_the_analyser_on_any_text(text):
 @pytest.mark.parametrize("text", INDEX_TEXTS)
 def test_token_texts_are_the_tokenisers(text):
     assert list(analysis.token_texts(text)) == [t.text for t in analysis.WordTokenizer()(text)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("aäöAÄÖ bB-–:'’1.,\u00ad\u0301İ\n")), max_size=80))
+def test_token_set_is_the_set_of_token_texts(text: str) -> None:
+    assert analysis.token_set(text) == set(analysis.token_texts(text))
