@@ -154,13 +154,17 @@ def date_practices(practices: list[Practice], content_dir: Path, root: Path, dig
     git = git_dates(content_dir)
     history, changed = git if git is not None else ({}, set())
     base = Path(content_dir.name)
+    prefix = f"{base.as_posix()}/"
     day = today.isoformat()
     out = []
     for p in practices:
-        try:
-            name = Path(p.path).relative_to(base).as_posix()
-        except ValueError:
-            name = p.path
+        if p.path.startswith(prefix) and "\\" not in p.path and "/." not in p.path and "//" not in p.path:
+            name = p.path[len(prefix):]  # what relative_to gives for a plain path, without a Path per file
+        else:
+            try:
+                name = Path(p.path).relative_to(base).as_posix()
+            except ValueError:
+                name = p.path
         recorded = record.dates_of(p, digests.get(p.path, ""), day)
         committed = history.get(name)
         published = p.published or (committed[0] if committed else recorded[0])
