@@ -50,13 +50,16 @@ class BuildResult:
 def _extra_texts(vocab: Vocabularies, practices: list[Practice]) -> list[tuple[str, str]]:
     """(lang, text) beyond the practices' own fields that the build or a query analyses in every
     language: the vocabulary's labels and aliases (the documents' metadata, recognising facet values
-    in queries), the synonym groups (every query's expansion) and the organisations (metadata)."""
+    in queries), the synonym groups (every query's expansion), the organisations (metadata) and the
+    municipalities (recognised in queries: a server then finds their analyses in the lemma store)."""
     words: list[str] = [term for group in vocab.synonyms for term in group]
     for f in FACETS:
         for term in vocab.terms(f.name).values():
             words.extend(term.labels.values())
         words.extend(vocab.aliases(f.name))
     words.extend(sorted({org for p in practices for org in p.organisations}))
+    # Municipality names: a server recognises them in queries in every language (app/search/understanding.py).
+    words.extend(sorted({name for names in vocab.municipalities.values() for name in names}))
     text = "\n".join(words)
     return [(lang, text) for lang in LANGUAGES] if text else []
 

@@ -119,6 +119,8 @@ class Understanding:
     def recognise(self, parsed: ParsedQuery) -> list[Recognised]:
         """The facet values the query's words name, longest label first, each value once."""
         words = [i.words[0] for i in parsed.items() if not i.is_phrase]
+        if not words:  # browsing: no need to build the label and municipality indexes (seconds at start)
+            return []
         terms = [_lemmas_cached(w) for w in words]
         found: dict[tuple[str, str], Recognised] = {}
         index = self._label_index()
