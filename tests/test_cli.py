@@ -123,3 +123,17 @@ def test_preview_of_a_file_that_is_not_a_practice_is_a_clear_error(tmp_path):
     (tmp_path / "x.fi.md").write_text("---\ntitle: X\n---\nX.\n")
     proc = run("preview", str(tmp_path / "x.fi.md"), "--content", str(tmp_path / "nowhere"), "--lang", "en")
     assert proc.returncode == 2 and "error: no vocabularies in" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_build_without_voikko_says_how_to_install_it_and_writes_nothing(content_dir, tmp_path):
+    # A libvoikko that cannot load, as on a machine without Debian's libvoikko1 (ahead of site-packages).
+    (tmp_path / "shadow").mkdir()
+    (tmp_path / "shadow" / "libvoikko.py").write_text(
+        'raise ImportError("libvoikko.so.1: cannot open shared object file")\n')
+    import os
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path / "shadow"), str(ROOT)])}
+    proc = run("build", "--lang", "en", "--content", str(content_dir), "--index", str(tmp_path / "index"), env=env)
+    assert proc.returncode == 2, proc.stderr
+    assert "apt-get install libvoikko1 voikko-fi" in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "index" / "CURRENT").exists()

@@ -106,13 +106,13 @@ def write_version_data(practices: list[Practice], maker: DocumentMaker, target: 
                                                  "keys": keys}, sort_keys=True), encoding="utf-8")
 
 
-_TEXTS: list = []  # a full build's practices, set before forking the word counters
+_PRACTICES: list = []  # a full build's practices, set before forking the word counters
 _TEXT: Callable[[Any], str] | None = None  # practice → its document text as indexed (masked)
 
 
 def _count_span(span: tuple[int, int]) -> Counter[str]:
     assert _TEXT is not None
-    return count_words(_TEXT(p) for p in _TEXTS[span[0]:span[1]])
+    return count_words(_TEXT(p) for p in _PRACTICES[span[0]:span[1]])
 
 
 def spelling_counts(practices: list[Practice], maker: DocumentMaker, previous: Path | None = None,
@@ -129,19 +129,19 @@ def spelling_counts(practices: list[Practice], maker: DocumentMaker, previous: P
 
     old = SpellingDictionary.load(previous / SPELLING) if previous is not None else None
     if old is None:  # a full build: in ``workers`` processes (masking too), a few seconds at 10k practices
-        global _TEXTS, _TEXT
+        global _PRACTICES, _TEXT
         if workers < 2 or len(practices) < PARALLEL_FROM:
             return count_words(text(p.title, p.project, p.summary, p.body_text) for p in practices)
-        _TEXTS, _TEXT = list(practices), lambda p: text(p.title, p.project, p.summary, p.body_text)
+        _PRACTICES, _TEXT = list(practices), lambda p: text(p.title, p.project, p.summary, p.body_text)
         try:
-            step = -(-len(_TEXTS) // workers)
+            step = -(-len(_PRACTICES) // workers)
             total: Counter[str] = Counter()
             with pool(workers) as counters:
-                for part in counters.imap_unordered(_count_span, [(i, i + step) for i in range(0, len(_TEXTS), step)]):
+                for part in counters.imap_unordered(_count_span, [(i, i + step) for i in range(0, len(_PRACTICES), step)]):
                     total.update(part)
             return total
         finally:
-            _TEXTS, _TEXT = [], None
+            _PRACTICES, _TEXT = [], None
     counts = old.counts()
     catalog = open_catalog(previous)
     try:

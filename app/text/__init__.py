@@ -7,7 +7,8 @@ tokeniser.
 
 - :mod:`.tokens` — the tokeniser (words, hyphenated words, numbers, case endings after a colon)
 - :mod:`.words` — the analysis of one word form and the per-process cache of analyses
-- :mod:`.finnish` — Voikko: base forms, compound parts, unknown words
+- :mod:`.finnish` — Finnish words: base forms, compound parts, unknown words
+- :mod:`.voikko` — Voikko itself: libvoikko opened, its analyses parsed, its version
 - :mod:`.analyzer` — the Whoosh analysers and the helpers the search uses (``lemmas``)
 - :mod:`.lemma_store` — analyses kept between builds and shared with servers
 
@@ -16,9 +17,10 @@ dictionary and the word cache are module globals, so the analysers themselves on
 code and pickle cleanly.
 """
 from .analyzer import LemmaFilter, analyzer_for, check_lang, compound_parts, explain_terms, index_postings, lemmas
-from .finnish import VoikkoMissing, load_dictionary
+from .finnish import load_dictionary
 from .lemma_store import cache_fingerprint, load_cache, save_cache, use_store
 from .tokens import WordTokenizer, token_set, token_texts
+from .voikko import VoikkoMissing
 from .words import WordTerms, analyse_forms, cache_clear, cache_info, cache_update, reserve_cache, uncached_forms
 
 __all__ = ["LemmaFilter", "VoikkoMissing", "WordTerms", "WordTokenizer", "analyse_forms", "analyzer_for", "cache_clear", "cache_fingerprint",

@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from ..fingerprints import code_fingerprint
-from . import finnish, words
+from . import voikko, words
 
 
 def cache_fingerprint() -> str:
     """Identifies the analyser's code and dictionaries: a stored analysis is only valid under it."""
     code = code_fingerprint(("text",), ("pyvoikko", "libvoikko", "whoosh-reloaded", "simplemma"))
-    return hashlib.sha256(f"{code};{finnish.dictionary_version()}".encode()).hexdigest()[:16]
+    return hashlib.sha256(f"{code};{voikko.dictionary_version()}".encode()).hexdigest()[:16]
 
 
 _FIELD_SEP, _TERM_SEP = "\x1e", "\x1f"  # never inside a token text

@@ -52,19 +52,19 @@ def test_finnish_is_analysed_by_libvoikko_without_pyvoikkos_transducer() -> None
     """libvoikko analyses, pyvoikko's parser reads the analyses, and pyvoikko's own transducer
     (0.8 s and 270 MB a process) is never loaded."""
     code = (
-        "import sys, app.text.finnish as f; from app.text import words; "
+        "import sys, app.text.voikko as v; from app.text import words; "
         "assert words.word_terms('palvelukodissa', 'fi').parts == ('palvelu', 'koti'); "
         "assert 'libvoikko' in sys.modules and 'pyvoikko' not in sys.modules; "
         "assert not [m for m in sys.modules if m.startswith('kfst')]; "
-        "assert 'SM-Version' in f.dictionary_version()"
+        "assert 'SM-Version' in v.dictionary_version()"
     )
     subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True)
 
 
 def test_a_missing_libvoikko_is_named_with_how_to_install_it() -> None:
     code = (
-        "import sys; sys.modules['libvoikko'] = None; import app.text.finnish as f\n"
-        "try:\n    f.load_dictionary()\nexcept f.VoikkoMissing as exc:\n    print(exc)\n"
+        "import sys; sys.modules['libvoikko'] = None; import app.text as a\n"
+        "try:\n    a.load_dictionary()\nexcept a.VoikkoMissing as exc:\n    print(exc)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True, capture_output=True, text=True).stdout
     assert "apt-get install libvoikko1 voikko-fi" in out
