@@ -8,9 +8,11 @@ by the next build): its fingerprint names them.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import sqlite3
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +20,12 @@ from ..fingerprints import code_fingerprint
 from . import voikko, words
 
 
+@functools.lru_cache(maxsize=1)
 def cache_fingerprint() -> str:
-    """Identifies the analyser's code and dictionaries: a stored analysis is only valid under it."""
+    """Identifies the analyser's code and dictionaries: a stored analysis is only valid under it.
+
+    Computed once a process (reading the code and the packages' metadata took 6.5 ms, and a server
+    whose store was stale asked for it at every word it looked up: 18 s for a first query at 100k)."""
     code = code_fingerprint(("text",), ("pyvoikko", "libvoikko", "whoosh-reloaded", "simplemma"))
     return hashlib.sha256(f"{code};{voikko.dictionary_version()}".encode()).hexdigest()[:16]
 
@@ -44,6 +50,7 @@ def use_store(path: Any) -> None:
 
 
 _STORE: dict[str, Any] = {"path": None}
+_RETRY_SECONDS = 5.0  # a missing or stale store is looked at again after this long, not at every word
 _STORE_LOCAL = threading.local()  # one read-only connection per thread (sqlite3 connections stay in theirs)
 
 
@@ -53,8 +60,12 @@ def lookup(key: tuple[str, str]) -> words.WordTerms | None:
     if path is None:
         return None
     if getattr(_STORE_LOCAL, "path", None) != path:
+        missing = getattr(_STORE_LOCAL, "missing", None)
+        if missing is not None and missing[0] == str(path) and missing[1] > time.monotonic():
+            return None  # found missing or stale a moment ago
         db = _open_store(path, write=False, timeout=0.05)
-        if db is None:  # missing or stale: perhaps the first build has not finished yet, so ask again next time
+        if db is None:  # missing or stale: perhaps the first build has not finished yet, so ask again soon
+            _STORE_LOCAL.missing = (str(path), time.monotonic() + _RETRY_SECONDS)
             return None
         _STORE_LOCAL.path, _STORE_LOCAL.db = path, db
     db = _STORE_LOCAL.db

@@ -473,6 +473,25 @@ def test_a_missing_or_stale_store_means_analysing(tmp_path) -> None:
     analysis.cache_clear()
 
 
+def test_a_missing_store_is_looked_at_once_not_at_every_word(tmp_path, monkeypatch) -> None:
+    # A server whose store is stale (code deployed before the rebuild) must not re-open it, and
+    # recompute the analyser's fingerprint, for every word of every query.
+    from app.text import lemma_store
+
+    opened = []
+    real = lemma_store._open_store
+    monkeypatch.setattr(lemma_store, "_open_store", lambda *a, **k: opened.append(a[0]) or real(*a, **k))
+    analysis.cache_clear()
+    analysis.use_store(tmp_path / "missing")
+    try:
+        for word in ("nuorten", "koulutukseen", "hankkeissa", "työllisyyspalvelut"):
+            analysis.lemmas(word, "fi")
+    finally:
+        analysis.use_store(None)
+        analysis.cache_clear()
+    assert opened == [tmp_path / "missing"]
+
+
 # --------------------------------------------------------------------------
 # index_postings: the build's path is the analyser's, without Token objects
 # --------------------------------------------------------------------------
