@@ -274,10 +274,11 @@ def load_content(content_dir: str | Path, cache_path: Path | None = None, *, pro
             computed = workers_pool.imap(_load_group_worker, jobs, chunksize=32)
             if progress:
                 computed = progress(computed, total=len(jobs), desc="validating")
-            for slug, group in zip(missing, computed):
+            # The progress bar's iterable first: zip then exhausts it, and the bar ends at its total.
+            for group, slug in zip(computed, missing):
                 results[slug] = group
     else:
-        for slug, files_of in zip(missing, progress(jobs, total=len(jobs), desc="validating") if progress else jobs):
+        for files_of, slug in zip(progress(jobs, total=len(jobs), desc="validating") if progress else jobs, missing):
             results[slug] = load_group(files_of, vocab)
 
     for entry in per_file:

@@ -118,7 +118,7 @@ def build(content_dir: str | Path, index_root: str | Path, *, check_only: bool =
                                                  today or dt.date.today())
         keys = dated_keys(cache.keys, loaded.practices)
         hashes = practice_hashes(loaded.practices, keys, stored_hashes(root / served if served else None), maker,
-                                 procs=procs)
+                                 procs=procs, progress=progress)
         update = plan(root, hashes) if incremental else None
         lap("plan")
         if update is None:

@@ -18,13 +18,14 @@ only practices whose records or documents changed are re-indexed.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from ..content import Practice
 from ..content.vocabularies import Vocabularies
 from ..fingerprints import code_fingerprint
-from ..processes import PARALLEL_FROM, pool, worker_count
+from ..processes import PARALLEL_FROM, Progress, pool, worker_count
 from ..names import FACETS, LANGUAGES
 from .schema import META, text_field
 
@@ -106,11 +107,12 @@ def documents_fingerprint() -> str:
 
 
 def practice_hashes(practices: list[Practice], keys: dict[str, str], stored: dict,
-                    maker: DocumentMaker, *, procs: int | None = None) -> dict[str, str]:
+                    maker: DocumentMaker, *, procs: int | None = None, progress: Progress | None = None) -> dict[str, str]:
     """Hash of every slug's versions, reused from ``stored`` (the previous version's
     ``{"fingerprint", "hashes", "keys"}``) where the slug's files did not change (``keys``: the
     content loader's per-slug hash of files, vocabularies and code). The others are hashed in up to
-    ``procs`` worker processes (default: one per core) when there are many (4 s at 10k in one)."""
+    ``procs`` worker processes (default: one per core) when there are many (4 s at 10k in one),
+    under ``progress(items, total=, desc=)`` when given."""
     old_keys = stored.get("keys", {}) if stored.get("fingerprint") == documents_fingerprint() else {}
     old = stored.get("hashes", {})
     hashes = {slug: old[slug] for slug, key in keys.items() if old_keys.get(slug) == key and slug in old}
@@ -122,17 +124,28 @@ def practice_hashes(practices: list[Practice], keys: dict[str, str], stored: dic
     groups = list(fresh.values())
     workers = worker_count(procs)
     if workers < 2 or len(groups) < PARALLEL_FROM:
-        hashes.update((versions[0].slug, maker.practice_hash(versions)) for versions in groups)
+        for versions in progress(groups, total=len(groups), desc=HASHING) if progress else groups:
+            hashes[versions[0].slug] = maker.practice_hash(versions)
         return hashes
     _FRESH, _MAKER = groups, maker  # inherited by the forked workers
     try:
-        step = -(-len(groups) // (workers * 4))
+        step = min(500, -(-len(groups) // (workers * 4)))  # chunks small enough for a steady progress bar
         with pool(workers) as hashers:
-            for part in hashers.imap_unordered(_hash_span, [(i, i + step) for i in range(0, len(groups), step)]):
-                hashes.update(part)
+            done = hashers.imap_unordered(_hash_span, [(i, i + step) for i in range(0, len(groups), step)])
+
+            def merged() -> Iterator[None]:  # one item per practice hashed, for a progress bar
+                for part in done:
+                    hashes.update(part)
+                    yield from itertools.repeat(None, len(part))
+
+            for _ in progress(merged(), total=len(groups), desc=HASHING) if progress else merged():
+                pass
     finally:
         _FRESH, _MAKER = [], None
     return hashes
+
+
+HASHING = "hashing practices"  # the progress bar's name (at 100k practices about half a minute)
 
 
 _FRESH: list[list[Practice]] = []  # the slugs' versions to hash, set before forking
