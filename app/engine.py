@@ -300,7 +300,7 @@ def _write_postings(writer, ids: array, weights: array, values: list, lengths: a
         _set_block(writer, ids[start:start + limit], weights[start:start + limit],
                    values[start:start + limit] if values else [], lengths)
         # Most terms occur in a document or two: their block is a few bytes, which zlib makes longer.
-        writer._compression = 0 if len(ids) < 4 and sum(map(len, writer._values)) < SMALL_BLOCK else COMPRESSION
+        writer._compression = 0 if len(writer._ids) < 4 and sum(map(len, writer._values)) < SMALL_BLOCK else COMPRESSION
 
 
 def _write_inlined(fields, tbytes: bytes, ids: array, weights: array, values: list, lengths: array) -> None:  # noqa: ANN001

@@ -50,7 +50,7 @@ def run_build(report: Reporter, content_dir: str, index_dir: str, check_only: bo
         result = build(content_dir, index_dir, check_only=check_only, wait=wait,
                        on_wait=lambda msg: click.echo(msg, err=True), progress=_progress,
                        procs=procs, incremental=not full)
-    except (BuildLocked, VoikkoMissing) as exc:  # their own messages, in English (app/indexing/lock.py, app/text/finnish.py)
+    except (BuildLocked, VoikkoMissing) as exc:  # their own messages, in English (app/indexing/lock.py, app/text/voikko.py)
         click.echo(f"error: {exc}", err=True)
         return None
     except OSError as exc:  # the index root cannot be created or written (a file in its path, no space, …)

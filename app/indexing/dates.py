@@ -158,7 +158,7 @@ def date_practices(practices: list[Practice], content_dir: Path, root: Path, dig
     day = today.isoformat()
     out = []
     for p in practices:
-        if p.path.startswith(prefix) and "\\" not in p.path and "/." not in p.path and "//" not in p.path:
+        if p.path.startswith(prefix) and "/." not in p.path and "//" not in p.path:
             name = p.path[len(prefix):]  # what relative_to gives for a plain path, without a Path per file
         else:
             try:
