@@ -45,13 +45,23 @@ def field_postings(field: fields.FieldType, name: str, value: str) -> Iterable[t
     if spec is None:  # an ID field: Whoosh's own
         return field.index(value)
     fmt = field.format
-    boost, encode = fmt.field_boost, fmt.encode
+    boost = fmt.field_boost
     grouped = analysis.index_postings(value, *spec)
     if fmt.supports("characters"):
-        return [(t.encode("utf-8"), len(p), len(p) * boost, encode(p)) for t, p in grouped.items()]
-    if fmt.supports("positions"):
-        return [(t.encode("utf-8"), len(p), len(p) * boost, encode([x[0] for x in p])) for t, p in grouped.items()]
-    return [(t.encode("utf-8"), len(p), len(p) * boost, encode(len(p))) for t, p in grouped.items()]
+        encode = fmt.encode
+    elif fmt.supports("positions"):
+        encode = lambda p: fmt.encode([x[0] for x in p])  # noqa: E731
+    else:
+        encode = lambda p: fmt.encode(len(p))  # noqa: E731
+    # A word's terms share its list of occurrences (index_postings): encoded once.
+    encoded: dict[int, bytes] = {}
+    out = []
+    for t, p in grouped.items():
+        v = encoded.get(id(p))
+        if v is None:
+            v = encoded[id(p)] = encode(p)
+        out.append((t.encode("utf-8"), len(p), len(p) * boost, v))
+    return out
 
 
 def document_postings(schema: fields.Schema, doc: dict) -> dict[str, Iterable[tuple[bytes, int, float, bytes]]]:

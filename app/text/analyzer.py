@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from whoosh.analysis import Analyzer, Filter, Token
 
 from ..names import LANGUAGES
-from .tokens import WordTokenizer, token_spans, token_texts
+from .tokens import WordTokenizer, surface_spans, token_text, token_texts
 from .words import _CACHE, _STATS, word_terms
 
 
@@ -67,20 +67,28 @@ def index_postings(text: str, lang: str, whole_words: bool = False) -> dict[str,
     grouped by term: term → [(position, start character, end character), …] in text order.
 
     The build's writer calls this for every field of every document: the same tokens and terms as
-    the analyser's chain of Token objects (tests hold them equal), at a third of its cost.
+    the analyser's chain of Token objects (tests hold them equal), at a fraction of its cost. The
+    occurrences are grouped by surface string first, so a word is normalised and looked up once per
+    text, not once per occurrence, and its terms share one list: the lists must not be changed (a
+    caller encoding them can encode a shared list once).
     """
     check_lang(lang)
+    by_surface: dict[str, list[tuple[int, int, int]]] = {}
+    for pos, surface, start, end in surface_spans(text):
+        found = by_surface.get(surface)
+        if found is None:
+            by_surface[surface] = [(pos, start, end)]
+        else:
+            found.append((pos, start, end))
     out: dict[str, list[tuple[int, int, int]]] = {}
     cache = _CACHE
-    for pos, form, start, end in token_spans(text):
+    for surface, postings in by_surface.items():
+        form = token_text(surface)
         entry = cache.get((lang, form)) or word_terms(form, lang)
-        posting = (pos, start, end)
         for term in entry.query if whole_words else entry.terms:
             found = out.get(term)
-            if found is None:
-                out[term] = [posting]
-            else:
-                found.append(posting)
+            # Two spellings of one term ("Koulutus", "koulutuksen"): their occurrences merged in text order.
+            out[term] = postings if found is None else sorted(found + postings)
     return out
 
 

@@ -48,7 +48,7 @@ def _fold(text: str) -> str:
     return text.translate(_FOLD) if _FOLD_RE.search(text) else text
 
 
-def _token_text(surface: str) -> str:
+def token_text(surface: str) -> str:
     """Normalised, lowercased text of a matched token, without a case suffix."""
     if ":" in surface:  # only the case suffix can contain a colon
         surface = surface[: surface.index(":")]
@@ -77,7 +77,7 @@ class WordTokenizer(Tokenizer):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         if not tokenize:
             t.original = value
-            t.text = _token_text(_fold(value))
+            t.text = token_text(_fold(value))
             t.boost = 1.0
             if positions:
                 t.pos = start_pos
@@ -86,7 +86,7 @@ class WordTokenizer(Tokenizer):
             yield t
             return
         for pos, match in enumerate(_TOKEN_RE.finditer(_fold(value))):
-            t.text = _token_text(match.group())
+            t.text = token_text(match.group())
             t.boost = 1.0
             t.stopped = False
             if keeporiginal:
@@ -100,21 +100,22 @@ class WordTokenizer(Tokenizer):
 
 
 
-def token_spans(text: str) -> Iterator[tuple[int, str, int, int]]:
-    """(position, token text, start character, end character) of every token of ``text``, as
-    :class:`WordTokenizer` yields them with positions and characters, without Token objects."""
+def surface_spans(text: str) -> Iterator[tuple[int, str, int, int]]:
+    """(position, surface string, start character, end character) of every token of ``text``: the
+    surface as matched (after the one-to-one folds), whose :func:`token_text` is the token's text as
+    :class:`WordTokenizer` yields it with positions and characters."""
     for pos, match in enumerate(_TOKEN_RE.finditer(_fold(text))):
-        yield pos, _token_text(match.group()), match.start(), match.end()
+        yield pos, match.group(), *match.span()
 
 
 def token_texts(text: str) -> Iterator[str]:
     """Token texts of ``text`` as the analysers see them (as :class:`WordTokenizer` yields them,
     without Token objects: the build lists the word forms of every text this way)."""
     for match in _TOKEN_RE.finditer(_fold(text)):
-        yield _token_text(match.group())
+        yield token_text(match.group())
 
 
 def token_set(text: str) -> set[str]:
     """The distinct token texts of ``text`` (the set of :func:`token_texts`): each distinct surface
     string is normalised once, which at 10k practices halves the build's listing of word forms."""
-    return {_token_text(surface) for surface in set(_TOKEN_RE.findall(_fold(text)))}
+    return {token_text(surface) for surface in set(_TOKEN_RE.findall(_fold(text)))}

@@ -6,6 +6,7 @@ import pytest
 from whoosh import index
 
 from app.content import load_content
+from app import engine
 from app.indexing import segments
 from app.indexing.documents import DocumentMaker
 from app.indexing.schema import make_schema
@@ -42,9 +43,11 @@ def _statistics(info):
             info.min_id(), info.max_id())
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_segments_hold_what_whooshs_writer_writes(documents, tmp_path, monkeypatch, workers):
+@pytest.mark.parametrize("workers, piece", [(1, None), (2, None), (1, 64)])
+def test_segments_hold_what_whooshs_writer_writes(documents, tmp_path, monkeypatch, workers, piece):
     monkeypatch.setattr(segments, "SEGMENT_DOCS", 7)  # several segments, in order, even with one worker
+    if piece:  # the term table's rows written a few at a time, as at 100k practices
+        monkeypatch.setattr(engine._TermTable, "_PIECE", piece)
     expected = _whooshs(documents, tmp_path / "whoosh")
     (tmp_path / "ours").mkdir()
     segments.write_segments(index.create_in(str(tmp_path / "ours"), make_schema()), documents, workers)

@@ -61,6 +61,23 @@ def test_finnish_is_analysed_by_libvoikko_without_pyvoikkos_transducer() -> None
     subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True)
 
 
+@pytest.mark.parametrize("word", ["palvelukodissa", "työllistymisen", "helsinki", "xqzt", "", "ab\0c",
+                                  "maahanmuuttajille", "espoossa", "a" * 80])
+def test_raw_analyses_are_the_bindings_fstoutput(word: str) -> None:
+    """The analyser reads libvoikko's FSTOUTPUT directly: the same raw analyses, in the same order, as
+    the binding's ``analyze`` (readings without FSTOUTPUT left out), after the handle's owner is gone."""
+    import gc
+
+    import libvoikko
+
+    from app.text import voikko
+
+    expected = [r["FSTOUTPUT"] for r in libvoikko.Voikko("fi").analyze(word) if "FSTOUTPUT" in r]
+    raw = voikko._raw_analyses(libvoikko.Voikko("fi"))
+    gc.collect()  # the handle's deletion would free what raw reads, had raw not kept it
+    assert raw(word) == expected
+
+
 def test_a_missing_libvoikko_is_named_with_how_to_install_it() -> None:
     code = (
         "import sys; sys.modules['libvoikko'] = None; import app.text as a\n"
