@@ -230,12 +230,11 @@ def load_content(content_dir: str | Path, cache_path: Path | None = None, *, pro
     digests: dict[str, hashlib._Hash] = {}
     loners: list[tuple[int, tuple[str, str]]] = []
     for path_str, display in practice_files(content_dir):
-        path = Path(path_str)
-        if os.path.islink(path_str) and _outside(path, content_dir):
+        if os.path.islink(path_str) and _outside(Path(path_str), content_dir):
             per_file.append([Problem(display, 1, "", "KP112", t(E_(
                 "symbolic link to a file outside the content directory; copy the file in instead")))])
             continue
-        m = FILE_NAME.match(path.name)
+        m = FILE_NAME.match(os.path.basename(path_str))  # (no Path per file: 2.5 s of 120,000 under cProfile)
         try:
             st = os.stat(path_str) if m else None
             data, entry = _file_digest(path_str, st, known, now_ns) if st and st.st_size <= MAX_FILE_BYTES else (None, None)
@@ -244,7 +243,7 @@ def load_content(content_dir: str | Path, cache_path: Path | None = None, *, pro
         if entry is not None:
             files[path_str] = entry
         if data is None:  # bad names, huge or unreadable files: cheap to re-check, not worth caching
-            loners.append((len(per_file), (str(path), display)))
+            loners.append((len(per_file), (path_str, display)))
             per_file.append([])
             continue
         slug = m.group("slug")
@@ -253,7 +252,7 @@ def load_content(content_dir: str | Path, cache_path: Path | None = None, *, pro
         result.digests[display] = data.hex()  # the file's SHA-256 (the build's record of practice dates)
         digest.update(display.encode() + b"\0" + data)
         per_file.append((slug, len(members)))
-        members.append((str(path), display))
+        members.append((path_str, display))
     for index, (path_str, display) in loners:
         per_file[index] = load_group([(path_str, display)], vocab).file_problems[0]
 
