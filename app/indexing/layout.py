@@ -11,6 +11,7 @@
     index/.tmp-<stamp>/        a build in progress (removed by the next build if the builder died)
     index/.build.lock          held while a build runs
     index/.content-cache       validated practices by content hash (the build's)
+    index/.content-cache.delta what changed since .content-cache was written whole (app/content/loader.py)
     index/.practice-dates      the dates the builds recorded per practice version (app/indexing/dates.py)
     index/.lemma-cache         word analyses (the build writes, servers read)
 
