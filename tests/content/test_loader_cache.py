@@ -1,4 +1,5 @@
-"""The content cache trusts a file's stat (size, times, inode) and reads only files whose stat changed."""
+"""The content cache trusts a file's stat (size, times, inode) and reads only files whose stat changed;
+a few changes are saved beside the full file (app/content/cache.py)."""
 from __future__ import annotations
 
 import builtins
@@ -7,6 +8,7 @@ import os
 import pytest
 
 from app.content import load_content
+from app.content import cache as content_cache
 from app.content import loader
 from conftest import make_content
 
@@ -73,7 +75,7 @@ def _edit(path) -> None:
 @pytest.mark.parametrize("change", ["edit", "remove"])
 def test_a_few_changes_are_saved_as_a_delta_and_the_full_file_is_left_as_it_is(tmp_path, monkeypatch, change):
     monkeypatch.setattr(loader, "_RACY_NS", 0)
-    monkeypatch.setattr(loader, "DELTA_SHARE", 1.0)  # the tiny corpus: every change counts as few
+    monkeypatch.setattr(content_cache, "DELTA_SHARE", 1.0)  # the tiny corpus: every change counts as few
     content, cache = make_content(tmp_path / "content"), tmp_path / "cache"
     load_content(content, cache, procs=1).cache.save(cache)
     full = cache.stat()
@@ -81,7 +83,7 @@ def test_a_few_changes_are_saved_as_a_delta_and_the_full_file_is_left_as_it_is(t
     _edit(path) if change == "edit" else path.unlink()
     second = load_content(content, cache, procs=1)
     second.cache.save(cache)
-    delta = cache.with_name(cache.name + loader.DELTA_SUFFIX)
+    delta = cache.with_name(cache.name + content_cache.DELTA_SUFFIX)
     assert delta.exists()
     assert (cache.stat().st_ino, cache.stat().st_mtime_ns) == (full.st_ino, full.st_mtime_ns)
     third = load_content(content, cache, procs=1)
@@ -91,14 +93,14 @@ def test_a_few_changes_are_saved_as_a_delta_and_the_full_file_is_left_as_it_is(t
 
 def test_many_changes_rewrite_the_full_file_and_remove_the_delta(tmp_path, monkeypatch):
     monkeypatch.setattr(loader, "_RACY_NS", 0)
-    monkeypatch.setattr(loader, "DELTA_SHARE", 1.0)
+    monkeypatch.setattr(content_cache, "DELTA_SHARE", 1.0)
     content, cache = make_content(tmp_path / "content"), tmp_path / "cache"
     load_content(content, cache, procs=1).cache.save(cache)
     _edit(content / "practices" / "nuorten-uravalmennus.fi.md")
     load_content(content, cache, procs=1).cache.save(cache)
-    delta = cache.with_name(cache.name + loader.DELTA_SUFFIX)
+    delta = cache.with_name(cache.name + content_cache.DELTA_SUFFIX)
     assert delta.exists()
-    monkeypatch.setattr(loader, "DELTA_SHARE", 0.0)  # now every change is too many
+    monkeypatch.setattr(content_cache, "DELTA_SHARE", 0.0)  # now every change is too many
     _edit(content / "practices" / "nuorten-uravalmennus.fi.md")
     second = load_content(content, cache, procs=1)
     assert second.cache.computed == 1
@@ -112,13 +114,13 @@ def test_a_delta_written_against_another_full_file_is_ignored(tmp_path, monkeypa
     import pickle
 
     monkeypatch.setattr(loader, "_RACY_NS", 0)
-    monkeypatch.setattr(loader, "DELTA_SHARE", 1.0)
+    monkeypatch.setattr(content_cache, "DELTA_SHARE", 1.0)
     content, cache = make_content(tmp_path / "content"), tmp_path / "cache"
     load_content(content, cache, procs=1).cache.save(cache)
     _edit(content / "practices" / "nuorten-uravalmennus.fi.md")
     second = load_content(content, cache, procs=1)
     second.cache.save(cache)
-    delta = cache.with_name(cache.name + loader.DELTA_SUFFIX)
+    delta = cache.with_name(cache.name + content_cache.DELTA_SUFFIX)
     data = pickle.loads(delta.read_bytes())
     delta.write_bytes(pickle.dumps({**data, "base": "another"}))  # as if the full file had been rewritten since
     third = load_content(content, cache, procs=1)
