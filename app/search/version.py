@@ -74,8 +74,12 @@ class IndexVersion:
         """Which document numbers are not deleted (an updated version keeps deleted ones in old segments)."""
         if self._live_mask is None:
             reader = self.searcher.reader()
-            mask = np.zeros(reader.doc_count_all(), dtype=bool)
-            mask[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
+            mask = np.ones(reader.doc_count_all(), dtype=bool)
+            # Segment by segment: most have no deletions, the others name their few deleted documents
+            # (asking every document number took 0.39 s at the first query at 100k practices).
+            for sub, offset in reader.leaf_readers():
+                if sub.has_deletions():  # a SegmentReader (an empty one has none): a cached property its postings use too
+                    mask[offset + np.fromiter(sub.deleted_docs_set, dtype=np.int64)] = False
             self._live_mask = mask
         return self._live_mask
 

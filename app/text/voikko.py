@@ -84,7 +84,7 @@ def _raw_analyses(handle) -> Callable[[str], list[str]]:  # noqa: ANN001
     if lib is None or pointer is None or not hasattr(lib, "voikko_mor_analysis_value_ucs4"):
         return lambda word: [r["FSTOUTPUT"] for r in handle.analyze(word) if "FSTOUTPUT" in r]
 
-    def raw(word: str, _owner=handle) -> list[str]:  # (the handle kept: its deletion would free the pointer)
+    def raw(word: str, _owner=handle) -> list[str]:  # noqa: ANN001 (the handle kept: its deletion frees the pointer)
         if "\0" in word:  # as Voikko.analyze
             return []
         readings = lib.voikkoAnalyzeWordUcs4(pointer, word)

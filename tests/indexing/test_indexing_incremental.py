@@ -417,6 +417,13 @@ def updated(tmp_path_factory) -> tuple[Path, Path]:
     return root, corpus / "vocabularies"
 
 
+def test_the_live_mask_is_every_document_not_deleted(updated):
+    v = SearchService(*updated).version()
+    reader = v.searcher.reader()
+    assert reader.has_deletions()  # the updated version's old segment keeps the replaced documents
+    assert list(v.live_mask().nonzero()[0]) == list(reader.all_doc_ids())
+
+
 @pytest.mark.parametrize("text", ["nuorille", "ohjaus kuukausikokous", "ohjausta OR koulutusta", "nuorille -ohjausta",
                                   '"ohjausta työpajoissa"', "ksylofonikorjaamo", "olematonsanaxyz", "te-palvelut",
                                   "kielen koulutus", "6.1", "career coaching"])
