@@ -72,57 +72,59 @@ def _edit(path) -> None:
     path.write_text(path.read_text(encoding="utf-8") + "\nLisäys, joka muuttaa tiedoston.\n", encoding="utf-8")
 
 
-@pytest.mark.parametrize("change", ["edit", "remove"])
-def test_a_few_changes_are_saved_as_a_delta_and_the_full_file_is_left_as_it_is(tmp_path, monkeypatch, change):
+def _delta_of(cache):
+    return cache.with_name(cache.name + content_cache.DELTA_SUFFIX)
+
+
+@pytest.fixture
+def saved(tmp_path, monkeypatch):
+    """A content directory and its cache saved whole, every change counting as few (a tiny corpus)."""
     monkeypatch.setattr(loader, "_RACY_NS", 0)
-    monkeypatch.setattr(content_cache, "DELTA_SHARE", 1.0)  # the tiny corpus: every change counts as few
+    monkeypatch.setattr(content_cache, "DELTA_SHARE", 1.0)
     content, cache = make_content(tmp_path / "content"), tmp_path / "cache"
     load_content(content, cache, procs=1).cache.save(cache)
-    full = cache.stat()
+    return content, cache
+
+
+def _change_and_save(content, cache, change="edit"):
     path = content / "practices" / "nuorten-uravalmennus.fi.md"
     _edit(path) if change == "edit" else path.unlink()
-    second = load_content(content, cache, procs=1)
-    second.cache.save(cache)
-    delta = cache.with_name(cache.name + content_cache.DELTA_SUFFIX)
-    assert delta.exists()
+    loaded = load_content(content, cache, procs=1)
+    loaded.cache.save(cache)
+    return loaded
+
+
+@pytest.mark.parametrize("change", ["edit", "remove"])
+def test_a_few_changes_are_saved_as_a_delta_and_the_full_file_is_left_as_it_is(saved, change):
+    content, cache = saved
+    full = cache.stat()
+    second = _change_and_save(content, cache, change)
+    assert _delta_of(cache).exists()
     assert (cache.stat().st_ino, cache.stat().st_mtime_ns) == (full.st_ino, full.st_mtime_ns)
     third = load_content(content, cache, procs=1)
     assert third.cache.computed == 0 and third.practices == second.practices
     assert (("nuorten-uravalmennus", "fi") in {(p.slug, p.lang) for p in third.practices}) == (change == "edit")
 
 
-def test_many_changes_rewrite_the_full_file_and_remove_the_delta(tmp_path, monkeypatch):
-    monkeypatch.setattr(loader, "_RACY_NS", 0)
-    monkeypatch.setattr(content_cache, "DELTA_SHARE", 1.0)
-    content, cache = make_content(tmp_path / "content"), tmp_path / "cache"
-    load_content(content, cache, procs=1).cache.save(cache)
-    _edit(content / "practices" / "nuorten-uravalmennus.fi.md")
-    load_content(content, cache, procs=1).cache.save(cache)
-    delta = cache.with_name(cache.name + content_cache.DELTA_SUFFIX)
-    assert delta.exists()
+def test_many_changes_rewrite_the_full_file_and_remove_the_delta(saved, monkeypatch):
+    content, cache = saved
+    _change_and_save(content, cache)
+    assert _delta_of(cache).exists()
     monkeypatch.setattr(content_cache, "DELTA_SHARE", 0.0)  # now every change is too many
-    _edit(content / "practices" / "nuorten-uravalmennus.fi.md")
-    second = load_content(content, cache, procs=1)
+    second = _change_and_save(content, cache)
     assert second.cache.computed == 1
-    second.cache.save(cache)
-    assert not delta.exists()
+    assert not _delta_of(cache).exists()
     third = load_content(content, cache, procs=1)
     assert third.cache.computed == 0 and third.practices == second.practices
 
 
-def test_a_delta_written_against_another_full_file_is_ignored(tmp_path, monkeypatch):
+def test_a_delta_written_against_another_full_file_is_ignored(saved):
     import pickle
 
-    monkeypatch.setattr(loader, "_RACY_NS", 0)
-    monkeypatch.setattr(content_cache, "DELTA_SHARE", 1.0)
-    content, cache = make_content(tmp_path / "content"), tmp_path / "cache"
-    load_content(content, cache, procs=1).cache.save(cache)
-    _edit(content / "practices" / "nuorten-uravalmennus.fi.md")
-    second = load_content(content, cache, procs=1)
-    second.cache.save(cache)
-    delta = cache.with_name(cache.name + content_cache.DELTA_SUFFIX)
-    data = pickle.loads(delta.read_bytes())
-    delta.write_bytes(pickle.dumps({**data, "base": "another"}))  # as if the full file had been rewritten since
+    content, cache = saved
+    second = _change_and_save(content, cache)
+    data = pickle.loads(_delta_of(cache).read_bytes())
+    _delta_of(cache).write_bytes(pickle.dumps({**data, "base": "another"}))  # as if the full file had been rewritten since
     third = load_content(content, cache, procs=1)
     assert third.cache.computed == 1  # the changed practice validated again, nothing wrong read
     assert third.practices == second.practices
