@@ -349,7 +349,6 @@ class _TermTable:
         size = _ROW_LENGTHS.size + len(key) + len(value)
         self._position += size
         self._held += size
-        t.lastkey = key
         if self._held >= self._PIECE:
             self.flush()
 

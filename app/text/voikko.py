@@ -79,10 +79,8 @@ def _raw_analyses(handle) -> Callable[[str], list[str]]:  # noqa: ANN001
     dictionary of every other key of every reading (half of the binding's time a word: 0.76 against
     0.43 s for 15,800 forms). Readings without FSTOUTPUT are libvoikko's guesses at proper names,
     not dictionary readings: left out. Reads the binding's private library and handle (libvoikko
-    4.3, pinned); falls back to ``analyze`` where they are not found."""
-    lib, pointer = getattr(handle, "_Voikko__lib", None), getattr(handle, "_Voikko__handle", None)
-    if lib is None or pointer is None or not hasattr(lib, "voikko_mor_analysis_value_ucs4"):
-        return lambda word: [r["FSTOUTPUT"] for r in handle.analyze(word) if "FSTOUTPUT" in r]
+    4.3, pinned in pyproject.toml; another release may raise AttributeError here)."""
+    lib, pointer = handle._Voikko__lib, handle._Voikko__handle
 
     def raw(word: str, _owner=handle) -> list[str]:  # noqa: ANN001 (the handle kept: its deletion frees the pointer)
         if "\0" in word:  # as Voikko.analyze
