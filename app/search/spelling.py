@@ -94,9 +94,10 @@ class Speller:
                 found = self._candidates[v.name]
             return found
 
-    def matches_anything(self, v, item: Item) -> bool:  # noqa: ANN001
-        """Whether the item (with its synonyms and compound parts) finds any live document."""
-        query = item_query(item, self.synonyms.expand(item))
+    def matches_anything(self, v, item: Item, parts: bool = True) -> bool:  # noqa: ANN001
+        """Whether the item (with its synonyms, and its compound parts found apart unless ``parts`` is
+        False) finds any live document."""
+        query = item_query(item, self.synonyms.expand(item), parts=parts)
         if query is None:
             return False
         reader = v.searcher.reader()
@@ -200,15 +201,25 @@ class Speller:
                 and self.matches_anything(v, Item((form,)))]
 
     def corrections(self, v, parsed: ParsedQuery) -> dict[str, str]:  # noqa: ANN001
-        """Words that match nothing and that no dictionary knows, each with the word to search instead."""
+        """Words that no dictionary knows and that match nothing (or only through a guessed compound's
+        parts, when restoring ä and ö gives a real word), each with the word to search instead."""
         fixes = {}
         for word in _checked_words(parsed):
             # The dictionary and the index's word counts are looked up first: they answer for most
             # words at a fraction of the cost of building the word's query (about 7 ms at 10k).
-            if not self.is_known(v, word) and not self.matches_anything(v, Item((word,))):
+            if self.is_known(v, word):
+                continue
+            if not self.matches_anything(v, Item((word,))):
                 better = self.neighbour(v, word)
-                if better:
-                    fixes[word] = better
+            elif not self.matches_anything(v, Item((word,)), parts=False):
+                # Found only through the parts of a guessed split, apart in other words ("yhteis" and
+                # "olli" for "yhteisollisia"): the word with ä and ö restored, when that is a real word
+                # that finds something, is what was meant ("yhteisöllisiä"); no looser guess is trusted.
+                better = self._restored(v, word.casefold())
+            else:
+                better = None
+            if better:
+                fixes[word] = better
         return fixes
 
     def suggestion(self, v, parsed: ParsedQuery, count: Callable[[ParsedQuery], int],  # noqa: ANN001

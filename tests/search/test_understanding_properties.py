@@ -62,10 +62,7 @@ def test_a_word_and_its_exclusion_split_the_practices(svc, words, data):
 _FOLD = str.maketrans({"ä": "a", "ö": "o", "å": "a"})
 
 
-@PROPERTY
-@given(data=st.data())
-def test_ae_and_oe_typed_as_a_and_o_find_what_the_word_finds(svc, words, data):
-    word = data.draw(st.sampled_from([w for w in words if w != w.translate(_FOLD)]))
+def _typed_without_ae_and_oe_finds_the_word(svc: SearchService, word: str) -> None:
     typed = word.translate(_FOLD)
     resp = svc.search(SearchRequest(q=typed, per_page=100))
     if not _slugs(svc, word):
@@ -75,6 +72,20 @@ def test_ae_and_oe_typed_as_a_and_o_find_what_the_word_finds(svc, words, data):
     else:
         assert resp.total > 0 and _slugs(svc, word) & {r.slug for r in resp.results}, (typed, resp.corrected)
         assert all(fixed != typed and fixed.isalpha() for fixed in resp.corrected.values())
+
+
+@PROPERTY
+@given(data=st.data())
+def test_ae_and_oe_typed_as_a_and_o_find_what_the_word_finds(svc, words, data):
+    _typed_without_ae_and_oe_finds_the_word(svc, data.draw(st.sampled_from([w for w in words if w != w.translate(_FOLD)])))
+
+
+# Words the property once drew and failed on: "yhteisollisia" was split as a guessed compound whose
+# parts ("yhteis", "olli") matched apart in another practice, so no correction was offered.
+@pytest.mark.parametrize("word", ["yhteisöllisiä"])
+def test_ae_and_oe_typed_as_a_and_o_drawn_before(svc, words, word):
+    assert word in words
+    _typed_without_ae_and_oe_finds_the_word(svc, word)
 
 
 @PROPERTY
