@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from whoosh.analysis import Analyzer, Filter, Token
 
 from ..names import LANGUAGES
-from .tokens import WordTokenizer, surface_spans, token_text, token_texts
-from .words import _CACHE, _STATS, word_terms
+from .tokens import WordTokenizer, surface_groups, token_text, token_texts
+from .words import _CACHE, _STATS, surface_memo, word_terms
 
 
 def check_lang(lang: str) -> None:
@@ -70,22 +70,19 @@ def index_postings(text: str, lang: str, whole_words: bool = False) -> dict[str,
     the analyser's chain of Token objects (tests hold them equal), at a fraction of its cost. The
     occurrences are grouped by surface string first, so a word is normalised and looked up once per
     text, not once per occurrence, and its terms share one list: the lists must not be changed (a
-    caller encoding them can encode a shared list once).
+    caller encoding them can encode a shared list once). A surface's terms are remembered per
+    process (:func:`app.text.words.surface_memo`), so a word seen before costs one lookup.
     """
     check_lang(lang)
-    by_surface: dict[str, list[tuple[int, int, int]]] = {}
-    for pos, surface, start, end in surface_spans(text):
-        found = by_surface.get(surface)
-        if found is None:
-            by_surface[surface] = [(pos, start, end)]
-        else:
-            found.append((pos, start, end))
     out: dict[str, list[tuple[int, int, int]]] = {}
-    cache = _CACHE
-    for surface, postings in by_surface.items():
-        form = token_text(surface)
-        entry = cache.get((lang, form)) or word_terms(form, lang)
-        for term in entry.query if whole_words else entry.terms:
+    memo = surface_memo(lang, whole_words)
+    for surface, postings in surface_groups(text).items():
+        terms = memo.get(surface)
+        if terms is None:
+            form = token_text(surface)
+            entry = _CACHE.get((lang, form)) or word_terms(form, lang)
+            terms = memo[surface] = entry.query if whole_words else entry.terms
+        for term in terms:
             found = out.get(term)
             # Two spellings of one term ("Koulutus", "koulutuksen"): their occurrences merged in text order.
             out[term] = postings if found is None else sorted(found + postings)

@@ -58,6 +58,19 @@ class TermList:
 _CACHE: dict[tuple[str, str], WordTerms] = {}
 _CACHE_MAX = 500_000  # distinct forms; cleared wholesale when exceeded
 _STATS = {"hits": 0, "misses": 0}
+# (lang, whole words only) → surface as matched → its index terms: the build's writer looks up every
+# distinct surface of every field (2.5 million times at 10k practices) without normalising it again.
+_SURFACE_TERMS: dict[tuple[str, bool], dict[str, tuple[str, ...]]] = {}
+
+
+def surface_memo(lang: str, whole_words: bool) -> dict[str, tuple[str, ...]]:
+    """The remembered terms of surfaces in ``lang`` (whole-word terms only with ``whole_words``), for
+    :func:`app.text.analyzer.index_postings` to read and fill; emptied with the cache, and when it
+    holds as many surfaces as the cache may hold forms."""
+    memo = _SURFACE_TERMS.get((lang, whole_words))
+    if memo is None or len(memo) >= _CACHE_MAX:
+        memo = _SURFACE_TERMS[(lang, whole_words)] = {}
+    return memo
 
 
 def word_terms(word: str, lang: str) -> WordTerms:
@@ -166,6 +179,7 @@ def cache_info() -> dict[str, int]:
 def cache_clear() -> None:
     """Empty the word-form cache and reset its counters (benchmarks, tests)."""
     _CACHE.clear()
+    _SURFACE_TERMS.clear()
     _STATS["hits"] = _STATS["misses"] = 0
 
 
