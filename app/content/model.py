@@ -90,6 +90,16 @@ class Practice:
             return facets[name]
         raise AttributeError(name)
 
+    def dated(self, published: str, updated: str) -> "Practice":
+        """This version with ``published`` and ``updated`` (ISO dates) set: ``dataclasses.replace``
+        without its call of ``__init__``, which cost the build 2.8 s at 100,000 practices (every
+        version is dated at every build). The other fields are shared, as replace shares them."""
+        if published == self.published and updated == self.updated:
+            return self
+        new = object.__new__(Practice)
+        new.__dict__.update(self.__dict__, published=published, updated=updated)
+        return new
+
     def values(self, f: Facet | str) -> tuple[str, ...]:
         """The values of facet ``f`` (a facet or its name) as a tuple."""
         return facet_value_list(self.facets, f if isinstance(f, Facet) else facet(f))

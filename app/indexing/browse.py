@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ..names import FACETS, facet_value_list, primary_version, title_key
 
-BROWSE_FORMAT = 6  # 6: the newest-first order
+BROWSE_FORMAT = 7  # 6: the newest-first order; 7: its keys kept (an update re-sorts it)
 
 
 @contextmanager
@@ -55,15 +55,21 @@ def facet_bits(values_by_practice: list[Mapping[str, Iterable[str]]]) -> dict[st
             for name, by_value in ordinals.items()}
 
 
-def newest_first(title_order: list[int], versions: list[Mapping[str, Mapping]]) -> list[int]:
-    """Ordinals, newest first: by the practice's first publication (its earliest version's
-    ``published``), then its last change (its latest ``updated``), then by title."""
-    def dates(i: int) -> tuple[str, str]:
-        published = [r.get("published") or "" for r in versions[i].values()]
-        updated = [r.get("updated") or "" for r in versions[i].values()]
-        return min(published), max(updated)
+def practice_dates(versions: Mapping[str, Mapping]) -> tuple[str, str]:
+    """(first publication, last change) of a practice: its earliest version's ``published`` and its
+    latest ``updated`` ("" when not known)."""
+    return (min(r.get("published") or "" for r in versions.values()),
+            max(r.get("updated") or "" for r in versions.values()))
 
-    return sorted(title_order, key=dates, reverse=True)  # stable: a tie keeps the title order
+
+def newest_first(title_order: Iterable[int], dates: list[tuple[str, str]]) -> list[int]:
+    """Ordinals, newest first: by the practice's first publication, then its last change (``dates``
+    by ordinal, see :func:`practice_dates`), then by title."""
+    return sorted(title_order, key=dates.__getitem__, reverse=True)  # stable: a tie keeps the title order
+
+
+def _facet_row(primary: Mapping) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(sys.intern(v) for v in facet_value_list(primary, f)) for f in FACETS)
 
 
 @dataclass
@@ -79,6 +85,7 @@ class Browse:
     doc_ordinal: array  # Whoosh document number → ordinal
     facet_bits: dict[str, dict[str, int]]  # facet → value → bitset of ordinals
     newest_order: array  # ordinals, newest first (see newest_first)
+    dates: list[tuple[str, str]]  # (first publication, last change) by ordinal: the newest-first order's keys
 
     @classmethod
     def from_records(cls, records: Mapping[str, Mapping[str, Mapping]], doc_slugs: Iterable[str]) -> "Browse":
@@ -87,15 +94,55 @@ class Browse:
         primaries = [primary_version(records[s]) for s in slugs]
         titles = [p["title"] for p in primaries]
         ordinal = {s: i for i, s in enumerate(slugs)}
-        facets = [tuple(tuple(sys.intern(v) for v in facet_value_list(p, f)) for f in FACETS) for p in primaries]
+        facets = [_facet_row(p) for p in primaries]
         names = tuple(f.name for f in FACETS)
         title_order = sorted(range(len(slugs)), key=lambda i: title_key(titles[i]))
+        dates = [practice_dates(records[s]) for s in slugs]
         return cls(slugs=slugs, titles=titles, languages=[tuple(records[s]) for s in slugs], facets=facets,
                    facet_names=names, title_order=array("I", title_order),
-                   newest_order=array("I", newest_first(title_order, [records[s] for s in slugs])),
+                   newest_order=array("I", newest_first(title_order, dates)), dates=dates,
                    # Deleted documents keep their numbers; no search returns them, so any ordinal will do.
                    doc_ordinal=array("I", (ordinal.get(s, 0) for s in doc_slugs)),
                    facet_bits=facet_bits([dict(zip(names, row)) for row in facets]))
+
+    def updated(self, records: Mapping[str, Mapping[str, Mapping]], doc_slugs: Iterable[str]) -> "Browse | None":
+        """These arrays with the practices of ``records`` (slug → {lang: record}, bodies not needed)
+        changed, and the documents numbered anew (``doc_slugs``): what :meth:`from_records` gives for
+        every practice's records (tests compare them), computed from the changed ones only. None
+        when a slug of ``records`` is not a practice here or the facet table changed (the ordinals
+        or rows would change: build from every record)."""
+        names = tuple(f.name for f in FACETS)
+        ordinal = {s: i for i, s in enumerate(self.slugs)}
+        if names != self.facet_names or any(s not in ordinal for s in records):
+            return None
+        titles, languages, facets, dates = list(self.titles), list(self.languages), list(self.facets), list(self.dates)
+        bits = {name: dict(values) for name, values in self.facet_bits.items()}
+        retitled, touched = False, set()
+        for slug, versions in records.items():
+            i, primary = ordinal[slug], primary_version(versions)
+            row = _facet_row(primary)
+            for k, (old, new) in enumerate(zip(facets[i], row)):
+                values = bits[names[k]]
+                for v in set(old) - set(new):
+                    values[v] &= ~(1 << i)
+                    if not values[v]:
+                        del values[v]
+                for v in set(new) - set(old):
+                    values[v] = values.get(v, 0) | 1 << i
+                if old != new:
+                    touched.add(k)
+            retitled |= title_key(titles[i]) != title_key(primary["title"])
+            titles[i], languages[i], facets[i], dates[i] = primary["title"], tuple(versions), row, practice_dates(versions)
+        for k in touched:  # a facet's values in the order from_records meets them: by first practice, then in its row
+            def first_met(v: str, k: int = k) -> tuple[int, int]:
+                first = (bits[names[k]][v] & -bits[names[k]][v]).bit_length() - 1
+                return first, facets[first][k].index(v)
+            bits[names[k]] = {v: bits[names[k]][v] for v in sorted(bits[names[k]], key=first_met)}
+        title_order = (array("I", sorted(range(len(self.slugs)), key=lambda i: title_key(titles[i])))
+                       if retitled else self.title_order)
+        return Browse(slugs=self.slugs, titles=titles, languages=languages, facets=facets, facet_names=names,
+                      title_order=title_order, newest_order=array("I", newest_first(title_order, dates)),
+                      dates=dates, doc_ordinal=array("I", (ordinal.get(s, 0) for s in doc_slugs)), facet_bits=bits)
 
     def facet_values(self, i: int) -> dict[str, tuple[str, ...]]:
         """facet name → values of practice ``i``."""

@@ -24,7 +24,6 @@ import json
 import logging
 import os
 import subprocess
-from dataclasses import replace
 from pathlib import Path
 
 from ..content import Practice
@@ -169,7 +168,7 @@ def date_practices(practices: list[Practice], content_dir: Path, root: Path, dig
         committed = history.get(name)
         published = p.published or (committed[0] if committed else recorded[0])
         updated = p.updated or (committed[1] if committed and name not in changed else recorded[1])
-        out.append(replace(p, published=published, updated=max(updated, published)))
+        out.append(p.dated(published, max(updated, published)))
     return out, record
 
 

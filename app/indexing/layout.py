@@ -33,7 +33,7 @@ LEMMA_CACHE = ".lemma-cache"
 LOCK = ".build.lock"
 # Bumped when a version's data files change shape: servers refuse older versions (rebuild them),
 # and an incremental build copies the previous version's data only in the same format.
-DATA_FORMAT = "catalog-4/browse-6/spelling-1"
+DATA_FORMAT = "catalog-4/browse-7/spelling-1"
 
 
 def current_version(root: str | Path) -> str | None:

@@ -9,6 +9,7 @@ and practice hashes are then written for the new version.
 from __future__ import annotations
 
 import json
+import pickle
 from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -87,23 +88,41 @@ def write_version_data(practices: list[Practice], maker: DocumentMaker, target: 
                        removed: set[str] = frozenset(), workers: int = 1) -> None:
     """Write the catalogue, the browse arrays, the spelling dictionary and the practice hashes of a
     version (updating ``previous``'s when given; ``workers`` processes count a full build's words)."""
-    records: dict[str, dict[str, dict]] = {}
-    for p in practices:
-        record = p.record()
-        # Unchanged practices keep their catalogue row; the browse arrays need no body.
-        records.setdefault(p.slug, {})[p.lang] = record if previous is None or p.slug in changed else light(record)
+    records = _records(practices if previous is None else [p for p in practices if p.slug in changed])
     if previous is None:
         write_catalog(target / CATALOG_DB, sorted(records.items()))
     else:
-        update_catalog(previous / CATALOG_DB, target / CATALOG_DB, {s: records[s] for s in changed if s in records},
-                       removed)
+        update_catalog(previous / CATALOG_DB, target / CATALOG_DB, records, removed)
     with index.open_dir(str(target)).reader() as reader:
-        browse = Browse.from_records(records, reader.column_reader("slug"))
+        doc_slugs = list(reader.column_reader("slug"))
+    browse = _previous_browse(previous) if previous is not None and not removed else None
+    if browse is not None:
+        browse = browse.updated(records, doc_slugs)
+    if browse is None:  # a full build, or practices added or removed (new ordinals): from every practice's record
+        browse = Browse.from_records(records if previous is None else _records(practices, light), doc_slugs)
     browse.save(target / BROWSE)
     counts = spelling_counts(practices, maker, previous, changed, removed, workers=workers)
     SpellingDictionary.from_counts(counts).save(target / SPELLING)
     (target / DOC_HASHES).write_text(json.dumps({"fingerprint": documents_fingerprint(), "hashes": hashes,
                                                  "keys": keys}, sort_keys=True), encoding="utf-8")
+
+
+def _records(practices: Iterable[Practice], shape: Callable[[dict], dict] | None = None) -> dict[str, dict[str, dict]]:
+    """slug → lang → the version's record, passed through ``shape`` (:func:`.catalog.light` leaves the bodies out)."""
+    records: dict[str, dict[str, dict]] = {}
+    for p in practices:
+        record = p.record()
+        records.setdefault(p.slug, {})[p.lang] = record if shape is None else shape(record)
+    return records
+
+
+def _previous_browse(previous: Path) -> Browse | None:
+    """The previous version's browse arrays (to update with the changed records), or None when they
+    cannot be read (another format: they are then built from every record)."""
+    try:
+        return Browse.load(previous / BROWSE)
+    except (OSError, ValueError, TypeError, EOFError, pickle.UnpicklingError):
+        return None
 
 
 _PRACTICES: list = []  # a full build's practices, set before forking the word counters

@@ -177,3 +177,16 @@ def test_a_translation_that_gives_facets_but_no_target_groups_inherits_them(tiny
     loaded = load_content(tiny_content)
     en = next(p for p in loaded.practices if (p.slug, p.lang) == ("nuorten-uravalmennus", "en"))
     assert en.target_groups == ("nuoret",) and en.regions == ("Pohjois-Karjala",)
+
+
+@pytest.mark.parametrize("published, updated", [("2020-05-01", "2021-01-31"), ("", ""), ("2024-02-29", "2024-02-29")])
+def test_a_dated_version_is_the_version_with_its_dates_replaced(tiny_content, published, updated):
+    import dataclasses
+
+    for p in load_content(tiny_content).practices:
+        before = (p.published, p.updated)
+        dated = p.dated(published, updated)
+        assert dated == dataclasses.replace(p, published=published, updated=updated)
+        assert (dated.published, dated.updated, dated.regions) == (published, updated, p.regions)
+        assert (p.published, p.updated) == before  # the original is left as it was
+        assert before != (published, updated) or dated is p

@@ -190,6 +190,33 @@ def test_browse_arrays_match_the_index(corpus, tmp_path):
             "period": [full["period"]], "lang": list(catalog[slug])}
 
 
+def _edit_existing(content: Path) -> None:
+    """Edits that keep every practice: a text, a title, a region and a date, a translation added."""
+    path = content / "practices" / "lisa-3.fi.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nUusi lause: ksylofonikorjaamo.\n", encoding="utf-8")
+    write_practice(content, "lisa-5", "fi", {"title": "Aakkosissa ensimmäinen", "project": "Hanke 0", **FI,
+                                             "regions": ["Lappi", "Kainuu"], "published": "2020-05-01"}, _body(5))
+    write_practice(content, "lisa-8", "sv", {"title": "Översättning", "project": "Hanke 3"}, "Text på svenska.")
+
+
+def test_an_update_of_existing_practices_gives_the_browse_arrays_of_a_full_build(corpus, tmp_path):
+    updated, fresh = tmp_path / "updated", tmp_path / "fresh"
+    build(corpus, updated)
+    _edit_existing(corpus)
+    second = build(corpus, updated)
+    assert second.mode == "incremental" and second.changed == 3
+    full = build(corpus, fresh, incremental=False)
+    got, want = Browse.load(updated / second.version / BROWSE), Browse.load(fresh / full.version / BROWSE)
+    for name in ("slugs", "titles", "languages", "facets", "facet_names", "title_order", "newest_order", "dates"):
+        assert getattr(got, name) == getattr(want, name), name
+    assert got.facet_bits == want.facet_bits
+    assert {f: list(v) for f, v in got.facet_bits.items()} == {f: list(v) for f, v in want.facet_bits.items()}
+    assert got.titles[got.title_order[0]] == "Aakkosissa ensimmäinen" and got.newest_order[-1] == got.slugs.index("lisa-5")
+    with whoosh_index.open_dir(str(updated / second.version)).searcher() as s:  # documents renumbered by the update
+        live_slugs = [s.stored_fields(d)["slug"] for d in s.reader().all_doc_ids()]
+        assert [got.slugs[got.doc_ordinal[d]] for d in s.reader().all_doc_ids()] == live_slugs
+
+
 # --- validation through the cache still checks every file --------------------------------------------
 
 def _broken(root: Path) -> Path:
