@@ -19,12 +19,12 @@ recognised only when the query writes it with a capital letter.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..content.vocabularies import Vocabularies
 from ..names import FACETS, LANGUAGES
-from ..text import lemmas, token_texts
+from ..text import lemmas, prefetch, token_texts
 from .query import ParsedQuery
 
 MAX_LABEL_WORDS = 12
@@ -49,6 +49,13 @@ def word_lemmas(word: str) -> frozenset[str]:
 @functools.lru_cache(maxsize=20_000)
 def _lemmas_cached(word: str) -> frozenset[str]:
     return word_lemmas(word.casefold())
+
+
+def _prefetch(words: Iterable[str]) -> None:
+    """Read the stored analyses of ``words`` (as :func:`word_lemmas` asks for them) in a few queries
+    before the label and municipality indexes ask for them one at a time."""
+    texts = {t for w in words for t in token_texts(w.casefold())}
+    prefetch((lang, t) for t in texts for lang in LANGUAGES)
 
 
 class Understanding:
@@ -86,7 +93,7 @@ class Understanding:
     def _label_index(self) -> dict[str, list[tuple[tuple[frozenset[str], ...], str, str]]]:
         """First word's term → (every word's terms, facet, value) of every label and alias."""
         if self._labels is None:
-            index: dict[str, list[tuple[tuple[frozenset[str], ...], str, str]]] = {}
+            labels: list[tuple[str, str, list[str]]] = []  # (facet, value, the words of a label)
             for f in FACETS:
                 if f.name == "lang":
                     continue
@@ -97,17 +104,21 @@ class Understanding:
                         names.add(value.replace(" ", ""))  # "TL3", as the query reads "TL 3"
                     for name in names:
                         words = list(token_texts(name))
-                        if not words or len(words) > MAX_LABEL_WORDS:
-                            continue
-                        key = tuple(_lemmas_cached(w) for w in words)
-                        for t in key[0]:
-                            index.setdefault(t, []).append((key, f.name, value))
+                        if words and len(words) <= MAX_LABEL_WORDS:
+                            labels.append((f.name, value, words))
+            _prefetch(w for _, _, words in labels for w in words)
+            index: dict[str, list[tuple[tuple[frozenset[str], ...], str, str]]] = {}
+            for facet_name, value, words in labels:
+                key = tuple(_lemmas_cached(w) for w in words)
+                for t in key[0]:
+                    index.setdefault(t, []).append((key, facet_name, value))
             self._labels = index
         return self._labels
 
     def _municipality_index(self) -> dict[str, list[tuple[str, str, str]]]:
         """A municipality's name (casefolded base form) → (name, period, region)."""
         if self._municipalities is None:
+            _prefetch(name for names in self.vocab.municipalities.values() for name in names)
             index: dict[str, list[tuple[str, str, str]]] = {}
             for period, names in self.vocab.municipalities.items():
                 for name, region in names.items():

@@ -13,6 +13,7 @@ import hashlib
 import sqlite3
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -54,8 +55,9 @@ _RETRY_SECONDS = 5.0  # a missing or stale store is looked at again after this l
 _STORE_LOCAL = threading.local()  # one read-only connection per thread (sqlite3 connections stay in theirs)
 
 
-def lookup(key: tuple[str, str]) -> words.WordTerms | None:
-    """The stored analysis of ``key`` (lang, word), or None (no store, a stale one, or a busy one)."""
+def _reader() -> Any:
+    """This thread's read-only connection to the store in use, or None (no store, a stale one, or
+    one found missing a moment ago)."""
     path = _STORE["path"]
     if path is None:
         return None
@@ -68,12 +70,48 @@ def lookup(key: tuple[str, str]) -> words.WordTerms | None:
             _STORE_LOCAL.missing = (str(path), time.monotonic() + _RETRY_SECONDS)
             return None
         _STORE_LOCAL.path, _STORE_LOCAL.db = path, db
-    db = _STORE_LOCAL.db
+    return _STORE_LOCAL.db
+
+
+def lookup(key: tuple[str, str]) -> words.WordTerms | None:
+    """The stored analysis of ``key`` (lang, word), or None (no store, a stale one, or a busy one)."""
+    db = _reader()
+    if db is None:
+        return None
     try:
         row = db.execute("SELECT terms FROM form WHERE lang = ? AND word = ?", key).fetchone()
     except sqlite3.Error:  # a build is writing it: analyse instead of waiting
         return None
     return _decode(row[0]) if row else None
+
+
+_PREFETCH_CHUNK = 500  # words per query (SQLite allows 32,766 parameters; a few hundred keep each query short)
+
+
+def prefetch(keys: Iterable[tuple[str, str]]) -> int:
+    """Put the stored analyses of ``keys`` ((lang, word) pairs) that the memory cache lacks into it,
+    a query per 500 words instead of one per word: a server's first text query looks up about 2,500
+    words of the vocabularies' labels (0.12 s one at a time at 10k practices). Returns how many were
+    added; none without a store (the words are then analysed when asked for, as before)."""
+    wanted = {key for key in keys if key not in words._CACHE}
+    db = _reader() if wanted else None
+    if db is None:
+        return 0
+    by_lang: dict[str, list[str]] = {}
+    for lang, word in sorted(wanted):
+        by_lang.setdefault(lang, []).append(word)
+    found: dict[tuple[str, str], words.WordTerms] = {}
+    try:
+        for lang, words_of_lang in by_lang.items():
+            for start in range(0, len(words_of_lang), _PREFETCH_CHUNK):
+                chunk = words_of_lang[start:start + _PREFETCH_CHUNK]
+                # lang = ? AND word IN (…): the primary key's order, so each word is one probe of its index
+                rows = db.execute("SELECT word, terms FROM form WHERE lang = ? AND word IN "
+                                  f"({','.join('?' * len(chunk))})", [lang, *chunk])
+                found.update(((lang, word), _decode(terms)) for word, terms in rows)
+    except sqlite3.Error:  # a build is writing it: each word is looked up when asked for
+        return 0
+    return words.cache_update(found)
 
 
 def _open_store(path: Any, write: bool, timeout: float = 60) -> Any:

@@ -474,6 +474,34 @@ def test_a_search_process_reads_analyses_from_the_builds_store(tmp_path, monkeyp
         analysis.cache_clear()
 
 
+def test_prefetched_analyses_are_the_stored_ones_read_in_a_few_queries(tmp_path, monkeypatch) -> None:
+    # A server's first query reads the vocabularies' words at once instead of one query per word.
+    from app.text import lemma_store
+
+    store = tmp_path / "lemma-cache"
+    stored = {(lang, f"sana{i}"): analysis.WordTerms((f"{lang}{i}",), ("base",), (f"{lang}{i}",))
+              for i in range(1200) for lang in ("fi", "sv")}
+    analysis.cache_update(stored)
+    analysis.save_cache(store, list(stored))
+    analysis.cache_clear()
+    monkeypatch.setattr(words, "_compute_terms", lambda word, lang: pytest.fail(f"analysed {word!r}"))
+    analysis.use_store(store)
+    try:
+        queries = []
+        db = lemma_store._reader()
+        db.set_trace_callback(queries.append)
+        asked = [*stored, ("en", "sana1"), ("fi", "puuttuva")]  # two words the store does not hold
+        assert analysis.prefetch(asked) == len(stored)
+        assert {key: words._CACHE[key] for key in stored} == stored and ("en", "sana1") not in words._CACHE
+        assert len(queries) == 1 + 3 + 3  # 1 English, 1,201 Finnish and 1,200 Swedish words: 500 a query
+        assert analysis.prefetch(stored) == 0 and len(queries) == 7  # what memory holds is not read again
+        assert analysis.lemmas("sana7", "sv") == ["sv7"]
+    finally:
+        analysis.use_store(None)
+        analysis.cache_clear()
+    assert analysis.prefetch(stored) == 0  # no store: nothing read, each word analysed when asked for
+
+
 def test_a_missing_or_stale_store_means_analysing(tmp_path) -> None:
     stale = tmp_path / "stale"
     sqlite3.connect(stale).executescript("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);"
