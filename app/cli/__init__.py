@@ -46,11 +46,17 @@ def _progress(items: Iterable, total: int | None = None, desc: str = "indexing")
 def run_build(report: Reporter, content_dir: str, index_dir: str, check_only: bool = False, wait: bool = True,
               full: bool = False, procs: int | None = None) -> BuildResult | None:
     """Build (or check) and report the problems; None when the index could not be written (reported)."""
+    def waiting(holder: str) -> None:  # on standard error whatever the output format: a person waits
+        click.echo(report.text(E_("waiting for another build (%(holder)s) to finish…"), holder=holder), err=True)
+
     try:
-        result = build(content_dir, index_dir, check_only=check_only, wait=wait,
-                       on_wait=lambda msg: click.echo(msg, err=True), progress=_progress,
-                       procs=procs, incremental=not full)
-    except (BuildLocked, VoikkoMissing) as exc:  # their own messages, in English (app/indexing/lock.py, app/text/voikko.py)
+        result = build(content_dir, index_dir, check_only=check_only, wait=wait, on_wait=waiting,
+                       progress=_progress, procs=procs, incremental=not full)
+    except BuildLocked as exc:
+        click.echo(report.text(E_("error: another build (%(holder)s) is running on %(root)s; try again when it "
+                                  "has finished"), holder=exc.holder, root=exc.root), err=True)
+        return None
+    except VoikkoMissing as exc:  # its own message, in English: how to install a system package (app/text/voikko.py)
         click.echo(f"error: {exc}", err=True)
         return None
     except OSError as exc:  # the index root cannot be created or written (a file in its path, no space, …)

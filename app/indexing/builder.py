@@ -86,7 +86,8 @@ def build(content_dir: str | Path, index_root: str | Path, *, check_only: bool =
     steps; ``procs`` caps the worker processes (default: one per core); ``incremental=False`` forces
     a build from scratch (the caches of validated files and word analyses are still used); ``today``
     is the date a new or changed practice is recorded with when neither its front matter nor git
-    dates it (:mod:`.dates`; default: the machine's date).
+    dates it (:mod:`.dates`; default: the machine's date); ``on_wait(holder)`` is told who holds the
+    build lock ("pid 1234") when this build waits for it.
     Raises :class:`.lock.BuildLocked` when ``wait`` is False and another build runs, OSError when the
     index root cannot be written, :class:`app.text.VoikkoMissing` when the Finnish analyser is not installed.
     """

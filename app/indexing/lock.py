@@ -16,7 +16,12 @@ from .layout import LOCK
 
 
 class BuildLocked(RuntimeError):
-    """Another build holds the lock of this index root."""
+    """Another build holds the lock of index root ``root``: ``holder`` is what it wrote in the lock
+    file ("pid 1234"; "?" when nothing). The command line says so in the editor's language."""
+
+    def __init__(self, holder: str, root: Path) -> None:
+        super().__init__(f"another build ({holder}) is running on {root}; try again when it has finished")
+        self.holder, self.root = holder, root
 
 
 _HELD_LOCKS: set[int] = set()  # file descriptors of build locks this process holds
@@ -44,8 +49,8 @@ os.register_at_fork(after_in_child=_drop_locks_in_child)
 
 
 class BuildLock:
-    """``with BuildLock(root, wait, on_wait):`` holds the build lock of ``root``; ``on_wait`` is told
-    who holds it when this build has to wait."""
+    """``with BuildLock(root, wait, on_wait):`` holds the build lock of ``root``; ``on_wait(holder)`` is
+    told who holds it ("pid 1234") when this build has to wait."""
 
     def __init__(self, root: Path, wait: bool, on_wait: Callable[[str], None] | None):
         self.path = root / LOCK
@@ -61,13 +66,12 @@ class BuildLock:
             if exc.errno not in (errno.EAGAIN, errno.EACCES):
                 raise
             self.fh.seek(0)
-            holder = self.fh.read().strip() or "another process"
+            holder = self.fh.read().strip() or "?"
             if not self.wait:
                 self.fh.close()
-                raise BuildLocked(f"another build ({holder}) is running on {self.path.parent}; "
-                                  "try again when it has finished") from None
+                raise BuildLocked(holder, self.path.parent) from None
             if self.on_wait:
-                self.on_wait(f"waiting for another build ({holder}) to finish…")
+                self.on_wait(holder)
             fcntl.flock(self.fh, fcntl.LOCK_EX)
         self.fh.seek(0)
         self.fh.truncate()

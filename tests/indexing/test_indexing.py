@@ -74,13 +74,17 @@ def test_second_build_refuses_clearly_when_asked_not_to_wait(content_dir, tmp_pa
             build(content_dir, root, wait=False)
 
 
-def test_cli_reports_lock(content_dir, tmp_path):
+@pytest.mark.parametrize("lang, said", [("en", "error: another build (pid {pid}) is running on {root}"),
+                                        ("fi", "virhe: hakemiston toinen rakentaminen (pid {pid}) on käynnissä "
+                                               "hakemistossa {root}"),
+                                        ("sv", "fel: ett annat bygge av indexet (pid {pid}) pågår i {root}")])
+def test_cli_reports_lock_in_the_editors_language(content_dir, tmp_path, lang, said):
     root = tmp_path / "index"
     root.mkdir()
     with BuildLock(root, wait=False, on_wait=None):
         proc = subprocess.run([sys.executable, "build.py", "--content", str(content_dir), "--index", str(root),
-                               "--no-wait"], cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 2 and "another build (pid" in proc.stderr
+                               "--no-wait", "--lang", lang], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and said.format(pid=os.getpid(), root=root) in proc.stderr, proc.stderr
 
 
 @pytest.fixture(scope="module")
@@ -185,7 +189,8 @@ def test_two_builds_at_once_never_corrupt_the_index(crowded_content, tiny_conten
     first = _frozen_inside_the_lock(crowded_content, root, tmp_path / "first.err")
     second = None
     try:
-        second = _start_build(crowded_content, root, tmp_path / "second.err", *(["--no-wait"] if no_wait else []))
+        second = _start_build(crowded_content, root, tmp_path / "second.err", "--lang", "en",
+                              *(["--no-wait"] if no_wait else []))
         if no_wait:
             second.wait(timeout=120)
             message = (tmp_path / "second.err").read_text()
