@@ -108,14 +108,16 @@ def _is(test: Callable[[], bool]) -> bool:
         return False
 
 
-def practice_files(content_dir: Path) -> list[tuple[str, str]]:
-    """(path, display name) of every candidate practice file below ``content/practices``, sorted part
-    by part; hidden files and folders are skipped, a link to a directory counts as a directory and a
-    broken link is kept (to be reported)."""
+def practice_files(content_dir: Path) -> list[tuple[str, str, bool]]:
+    """(path, display name, whether it is a symbolic link) of every candidate practice file below
+    ``content/practices``, sorted part by part; hidden files and folders are skipped, a link to a
+    directory counts as a directory and a broken link is kept (to be reported). The paths and the
+    link test come from the directory entries (``os.scandir``), without a path joined or a file
+    looked at again per file (2 s of a one-file rebuild at 100,000 practices)."""
     root = content_dir / "practices"
     if not root.is_dir():
         return []
-    found: list[tuple[str, ...]] = []
+    found: list[tuple[tuple[str, ...], str, bool]] = []
 
     def walk(directory: str, parts: tuple[str, ...]) -> None:
         try:
@@ -128,11 +130,12 @@ def practice_files(content_dir: Path) -> list[tuple[str, str]]:
                 walk(entry.path, mine)
             elif _is(entry.is_file) or (entry.is_symlink() and not _is(entry.is_dir)):
                 if not any(part.startswith(".") for part in mine):
-                    found.append(mine)
+                    found.append((mine, entry.path, entry.is_symlink()))
 
     walk(str(root), ())
     found.sort()
-    return [(os.path.join(root, *parts), os.path.join(content_dir.name, "practices", *parts)) for parts in found]
+    shown = os.path.join(content_dir.name, "practices", "")
+    return [(path, shown + "/".join(parts), link) for parts, path, link in found]
 
 
 def _outside(path: Path, content_dir: Path) -> bool:
@@ -176,8 +179,8 @@ def load_content(content_dir: str | Path, cache_path: Path | None = None, *, pro
     groups: dict[str, list[tuple[str, str]]] = {}
     digests: dict[str, hashlib._Hash] = {}
     loners: list[tuple[int, tuple[str, str]]] = []
-    for path_str, display in practice_files(content_dir):
-        if os.path.islink(path_str) and _outside(Path(path_str), content_dir):
+    for path_str, display, link in practice_files(content_dir):
+        if link and _outside(Path(path_str), content_dir):
             per_file.append([Problem(display, 1, "", "KP112", t(E_(
                 "symbolic link to a file outside the content directory; copy the file in instead")))])
             continue
