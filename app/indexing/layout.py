@@ -5,6 +5,7 @@
         MAIN_*, _MAIN_*.toc      Whoosh segments and table of contents (app/indexing/schema.py)
         meta.json                when built, how many documents and practices, fingerprints, timings
         practices.sqlite         every practice's records by slug, old slugs (app/indexing/catalog.py)
+        practices-changes.sqlite those changed since practices.sqlite was written whole (an update's)
         browse.pickle            slugs, titles, facet values and bitsets, orders (app/indexing/browse.py)
         spelling.pickle          word forms and their document counts (app/indexing/spelling.py)
         documents.json           hash of every practice's documents, for the next incremental build
@@ -24,6 +25,7 @@ from pathlib import Path
 CURRENT = "CURRENT"
 META = "meta.json"
 CATALOG_DB = "practices.sqlite"
+CATALOG_CHANGES = "practices-changes.sqlite"
 BROWSE = "browse.pickle"
 SPELLING = "spelling.pickle"
 DOC_HASHES = "documents.json"
@@ -33,7 +35,7 @@ LEMMA_CACHE = ".lemma-cache"
 LOCK = ".build.lock"
 # Bumped when a version's data files change shape: servers refuse older versions (rebuild them),
 # and an incremental build copies the previous version's data only in the same format.
-DATA_FORMAT = "catalog-4/browse-7/spelling-1"
+DATA_FORMAT = "catalog-5/browse-7/spelling-1"
 
 
 def current_version(root: str | Path) -> str | None:

@@ -92,7 +92,7 @@ def write_version_data(practices: list[Practice], maker: DocumentMaker, target: 
     if previous is None:
         write_catalog(target / CATALOG_DB, sorted(records.items()))
     else:
-        update_catalog(previous / CATALOG_DB, target / CATALOG_DB, records, removed)
+        update_catalog(previous, target, records, removed, total=len(hashes))
     with index.open_dir(str(target)).reader() as reader:
         doc_slugs = list(reader.column_reader("slug"))
     browse = _previous_browse(previous) if previous is not None and not removed else None

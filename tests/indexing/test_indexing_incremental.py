@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -215,6 +216,46 @@ def test_an_update_of_existing_practices_gives_the_browse_arrays_of_a_full_build
     with whoosh_index.open_dir(str(updated / second.version)).searcher() as s:  # documents renumbered by the update
         live_slugs = [s.stored_fields(d)["slug"] for d in s.reader().all_doc_ids()]
         assert [got.slugs[got.doc_ordinal[d]] for d in s.reader().all_doc_ids()] == live_slugs
+
+
+def _editors_rounds(content: Path) -> Iterator[None]:
+    """Three rounds of edits: _edit's; an old slug given and a practice removed; one brought back."""
+    _edit(content)
+    yield
+    write_practice(content, "lisa-9", "fi", {"title": "Lisäkäytäntö 9", "project": "Hanke 4", **FI,
+                                             "aliases": ["vanha-lisa-9"]}, _body(9))
+    (content / "practices" / "lisa-3.fi.md").unlink()
+    yield
+    write_practice(content, "lisa-7", "fi", {"title": "Palannut käytäntö", "project": "Hanke 2", **FI}, _body(7))
+    (content / "practices" / "uusi-kaytanto.fi.md").unlink()
+    yield
+
+
+@pytest.mark.parametrize("share", [1.0, 0.0], ids=["changes-beside-the-whole-file", "rewritten-whole"])
+def test_an_updated_catalogue_reads_as_a_full_builds(corpus, tmp_path, monkeypatch, share):
+    from app.indexing import catalog as catalog_module
+    from app.indexing.layout import CATALOG_CHANGES
+
+    monkeypatch.setattr(catalog_module, "REWRITE_SHARE", share)
+    updated, fresh = tmp_path / "updated", tmp_path / "fresh"
+    build(corpus, updated)
+    for _ in _editors_rounds(corpus):
+        result = build(corpus, updated)
+        assert result.mode == "incremental"
+        version = updated / result.version
+        assert (version / CATALOG_CHANGES).exists() == (share == 1.0)
+        want_version = fresh / build(corpus, fresh, incremental=False).version
+        got, want = Catalog(version / CATALOG_DB), Catalog(want_version / CATALOG_DB)
+        assert list(got) == list(want) and len(got) == len(want)
+        assert {slug: got[slug] for slug in got} == {slug: want[slug] for slug in want}
+        assert {slug: got.light(slug) for slug in got} == {slug: want.light(slug) for slug in want}
+        assert sorted(got.version_values(["title"])) == sorted(want.version_values(["title"]))
+        assert got.renamed("vanha-lisa-9") == want.renamed("vanha-lisa-9")
+    assert got.renamed("vanha-lisa-9") == "lisa-9" and got["lisa-7"]["fi"]["title"] == "Palannut käytäntö"
+    assert "lisa-3" not in got and "uusi-kaytanto" not in got
+    previous = sorted(updated.glob("v-*"))[0]
+    if share == 1.0:  # the whole file is shared with the first version, not copied
+        assert os.path.samefile(previous / CATALOG_DB, version / CATALOG_DB)
 
 
 # --- validation through the cache still checks every file --------------------------------------------
