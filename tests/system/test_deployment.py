@@ -259,9 +259,14 @@ def test_push_index_copies_a_new_index_to_servers_which_switch_at_their_next_req
             found = DIRECT.get(f"{base}/api/search?q={NEW_WORD}", timeout=30).json()
             assert found["total"] == 1 and found["index_version"] == second.version
         assert server.proc.poll() is None
+        # The files the update shares with the version before it (hard links) are linked on the servers, not sent again.
+        shared = [f.name for f in (src / second.version).iterdir()
+                  if (src / first.version / f.name).exists() and os.path.samefile(f, src / first.version / f.name)]
+        assert shared
         for root in servers:  # the old version is kept beside the new one
             assert (root / "CURRENT").read_text().strip() == second.version
             assert (root / first.version).is_dir() and (root / second.version).is_dir()
+            assert all(os.path.samefile(root / first.version / name, root / second.version / name) for name in shared)
     finally:
         server.stop()
     bad = subprocess.run([str(DEPLOY / "push-index"), str(tmp_path / "nothing"), str(servers[0])],
