@@ -32,7 +32,7 @@ _SCHEMA = ("CREATE TABLE practice (slug TEXT PRIMARY KEY, versions TEXT NOT NULL
            "WITHOUT ROWID")
 _ALIAS_SCHEMA = "CREATE TABLE alias (alias TEXT PRIMARY KEY, slug TEXT NOT NULL) WITHOUT ROWID"
 _GONE_SCHEMA = "CREATE TABLE gone (slug TEXT PRIMARY KEY) WITHOUT ROWID"  # (changes file) removed since the whole file
-REWRITE_SHARE = 0.05  # changed or removed practices, of the whole file's, beyond which an update writes it whole
+REWRITE_SHARE = 0.05  # practices changed or removed since the whole file, of the version's, beyond which it is rewritten
 # What a reader sees when a changes file lies beside the whole one ("changes" attached): its rows in
 # front, the whole file's rows of the practices it neither changed nor removed.
 _MERGED_VIEWS = (
@@ -129,14 +129,15 @@ def _link(source: Path, target: Path) -> None:
 
 def _merge(whole: Path, changes: Path, target: Path) -> None:
     """Write at ``target`` the whole catalogue that ``whole`` with ``changes`` in front of it reads as."""
-    db = sqlite3.connect(target)
+    db = sqlite3.connect(target.resolve().as_uri(), uri=True)
     try:
         db.execute("PRAGMA journal_mode=OFF")
         db.execute("PRAGMA synchronous=OFF")
         db.execute(_SCHEMA)
         db.execute(_ALIAS_SCHEMA)
-        db.execute("ATTACH DATABASE ? AS whole", (str(whole),))
-        db.execute("ATTACH DATABASE ? AS changes", (str(changes),))
+        # Read-only: the whole file is the previous version's (served, and linked by older ones).
+        db.execute("ATTACH DATABASE ? AS whole", (whole.resolve().as_uri() + "?mode=ro",))
+        db.execute("ATTACH DATABASE ? AS changes", (changes.resolve().as_uri() + "?mode=ro",))
         db.execute("INSERT INTO main.practice SELECT slug, versions, primary_light FROM changes.practice UNION ALL "
                    "SELECT slug, versions, primary_light FROM whole.practice WHERE slug NOT IN "
                    "(SELECT slug FROM changes.practice) AND slug NOT IN (SELECT slug FROM changes.gone) ORDER BY slug")
@@ -168,9 +169,10 @@ class Catalog(Mapping[str, dict[str, dict]]):
             uri = self.path.resolve().as_uri() + "?mode=ro&immutable=1"
             db = sqlite3.connect(uri, uri=True, check_same_thread=False)
             changes = self.path.with_name(CATALOG_CHANGES)
-            if changes.exists():  # the practices changed since the whole file was written, in front of it
+            merged = changes.exists()
+            if merged:  # the practices changed since the whole file was written, in front of it
                 db.execute("ATTACH DATABASE ? AS changes", (changes.resolve().as_uri() + "?mode=ro&immutable=1",))
-            for view in _MERGED_VIEWS if changes.exists() else _PLAIN_VIEWS:
+            for view in _MERGED_VIEWS if merged else _PLAIN_VIEWS:
                 db.execute(view)
             self._db, self._pid = db, os.getpid()
         return self._db
