@@ -128,22 +128,18 @@ def _link(source: Path, target: Path) -> None:
 
 
 def _merge(whole: Path, changes: Path, target: Path) -> None:
-    """Write at ``target`` the whole catalogue that ``whole`` with ``changes`` in front of it reads as."""
-    db = sqlite3.connect(target.resolve().as_uri(), uri=True)
+    """Write at ``target`` the whole catalogue that ``whole`` with ``changes`` in front of it reads as:
+    the readers' own views (:data:`_MERGED_VIEWS`) copied into a new file."""
+    db = sqlite3.connect(whole.resolve().as_uri() + "?mode=ro", uri=True)  # the previous version's: read only
     try:
-        db.execute("PRAGMA journal_mode=OFF")
-        db.execute("PRAGMA synchronous=OFF")
-        db.execute(_SCHEMA)
-        db.execute(_ALIAS_SCHEMA)
-        # Read-only: the whole file is the previous version's (served, and linked by older ones).
-        db.execute("ATTACH DATABASE ? AS whole", (whole.resolve().as_uri() + "?mode=ro",))
         db.execute("ATTACH DATABASE ? AS changes", (changes.resolve().as_uri() + "?mode=ro",))
-        db.execute("INSERT INTO main.practice SELECT slug, versions, primary_light FROM changes.practice UNION ALL "
-                   "SELECT slug, versions, primary_light FROM whole.practice WHERE slug NOT IN "
-                   "(SELECT slug FROM changes.practice) AND slug NOT IN (SELECT slug FROM changes.gone) ORDER BY slug")
-        db.execute("INSERT OR REPLACE INTO main.alias SELECT alias, slug FROM whole.alias WHERE slug NOT IN "
-                   "(SELECT slug FROM changes.practice) AND slug NOT IN (SELECT slug FROM changes.gone)")
-        db.execute("INSERT OR REPLACE INTO main.alias SELECT alias, slug FROM changes.alias")
+        db.execute("ATTACH DATABASE ? AS merged", (target.resolve().as_uri() + "?mode=rwc",))
+        db.execute("PRAGMA merged.journal_mode=OFF")
+        db.execute("PRAGMA merged.synchronous=OFF")
+        for schema in (_SCHEMA, _ALIAS_SCHEMA, *_MERGED_VIEWS):
+            db.execute(schema.replace("CREATE TABLE ", "CREATE TABLE merged."))
+        db.execute("INSERT INTO merged.practice SELECT slug, versions, primary_light FROM practice_now ORDER BY slug")
+        db.execute("INSERT INTO merged.alias SELECT alias, slug FROM alias_now")
         db.commit()
     finally:
         db.close()

@@ -1,9 +1,11 @@
 """Spelling: corrections you can trust, and "did you mean" for the rest.
 
 A word of the query is **corrected** (searched as another word, and the page says so) only when
-it matches nothing and no dictionary knows it: not Voikko for Finnish, not simplemma's for Swedish
-or English, not the index's own vocabulary. A word that is a real word but finds nothing gets a
-**suggestion** instead ("did you mean …?", with the number of results), never a silent change.
+no dictionary knows it (not Voikko for Finnish, not simplemma's for Swedish or English, not the
+index's own vocabulary) and it matches nothing — or matches only through the parts of a guessed
+compound found apart, and restoring its ä and ö gives a real word ("yhteisollisia"). A word that is
+a real word but finds nothing gets a **suggestion** instead ("did you mean …?", with the number of
+results), never a silent change.
 
 The correction is always a word form that occurs in the index (its base form when that occurs
 too), never a stem. Candidates come from the version's spelling dictionary (every word form with
@@ -11,6 +13,9 @@ its document count) two ways: words whose first three letters match once ä, ö 
 a, o and a (the commonest slip on a foreign keyboard, and where Finnish inflects: the end), and
 words within one or two edits anywhere, first letters included (rapidfuzz over words of about the
 same length). The closest wins (:func:`closeness`), then the most frequent.
+
+(Slightly over 300 lines: finding candidates, corrections and suggestions share the closeness rule
+and the version's dictionary, so they stay in one module.)
 """
 from __future__ import annotations
 
