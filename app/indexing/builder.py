@@ -9,6 +9,7 @@ written into a temporary directory (:mod:`.writer`), checked, synced, renamed an
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -109,7 +110,6 @@ def build(content_dir: str | Path, index_root: str | Path, *, check_only: bool =
     root.mkdir(parents=True, exist_ok=True)
     with BuildLock(root, wait, on_wait):
         clean(root)
-        cache.save(root / CONTENT_CACHE)
         stamp = new_stamp()
         tmp = root / f".tmp-{stamp}"
         tmp.mkdir()
@@ -122,16 +122,20 @@ def build(content_dir: str | Path, index_root: str | Path, *, check_only: bool =
                                  procs=procs, progress=progress)
         update = plan(root, hashes) if incremental else None
         lap("plan")
+        save_content_cache = functools.partial(cache.save, root / CONTENT_CACHE)
         if update is None:
-            prewarm_lemmas(loaded.practices, root / LEMMA_CACHE, procs=procs, progress=progress,
-                           extra=_extra_texts(loaded.vocab, loaded.practices))
+            save_lemmas = prewarm_lemmas(loaded.practices, root / LEMMA_CACHE, procs=procs, progress=progress,
+                                         extra=_extra_texts(loaded.vocab, loaded.practices))
             lap("analyse")
-            count = write_index(loaded.practices, maker, tmp, hashes, keys, progress, procs=procs)
+            # The caches are saved while the segments are written (at 100k: seconds each, with a core idle).
+            count = write_index(loaded.practices, maker, tmp, hashes, keys, progress, procs=procs,
+                                alongside=(save_content_cache, save_lemmas))
         else:
+            save_content_cache()
             previous, changed, removed = update
             changed_practices = [p for p in loaded.practices if p.slug in changed]
             prewarm_lemmas(changed_practices, root / LEMMA_CACHE, procs=procs,
-                           extra=_extra_texts(loaded.vocab, changed_practices))
+                           extra=_extra_texts(loaded.vocab, changed_practices))()
             lap("analyse")
             count = update_index(loaded.practices, maker, previous, tmp, changed, removed, hashes, keys, progress)
         lap("index")

@@ -3,12 +3,13 @@
 Before the index writers start, every word form of the practices (and of the synonym groups,
 which every query's expansion analyses) is looked up in the lemma store and the rest analysed by
 worker processes; the writers forked afterwards find every form cached and never call Voikko.
+The new analyses are stored when the caller says (a full build: while its segments are written).
 """
 from __future__ import annotations
 
 import heapq
 import itertools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from .. import text as analysis
@@ -44,9 +45,10 @@ def _spans(n: int, parts: int) -> list[tuple[int, int]]:
 
 
 def prewarm_lemmas(practices: Sequence[Practice], cache_path: Path | None, *, procs: int | None = None,
-                   progress: Progress | None = None, extra: Sequence[tuple[str, str]] = ()) -> dict[str, int]:
+                   progress: Progress | None = None, extra: Sequence[tuple[str, str]] = ()) -> Callable[[], None]:
     """Fill the analyser's cache with every word form of ``practices`` and of the ``extra`` (lang, text)
-    pairs (stored file first, then workers).
+    pairs (stored file first, then workers); return the function that stores them in ``cache_path``
+    (a no-op when it holds them all already; it starts no process, so a thread may run it).
 
     Index writers forked afterwards find every form cached and never call Voikko; neither does a
     search process for words of the stored file (the synonyms are ``extra`` for that reason).
@@ -78,9 +80,12 @@ def prewarm_lemmas(practices: Sequence[Practice], cache_path: Path | None, *, pr
                 pass
     elif missing:
         added += analysis.analyse_forms(missing)
-    if cache_path is not None and (added or loaded < len(forms)):
-        # Each form once, in key order: the store's B-tree then grows at its end (at 10k practices
-        # 1.7 s instead of 7.9 s for the forms listed twice in no order).
-        # (the forms sorted once: only the few analysed parts that are no form of the texts sorted again)
-        analysis.save_cache(cache_path, heapq.merge(ordered, sorted(set(added).difference(forms))))
-    return {"forms": len(forms), "loaded": loaded, "analysed": len(missing)}
+
+    def save() -> None:
+        if cache_path is not None and (added or loaded < len(forms)):
+            # Each form once, in key order: the store's B-tree then grows at its end (at 10k practices
+            # 1.7 s instead of 7.9 s for the forms listed twice in no order).
+            # (the forms sorted once: only the few analysed parts that are no form of the texts sorted again)
+            analysis.save_cache(cache_path, heapq.merge(ordered, sorted(set(added).difference(forms))))
+
+    return save

@@ -11,15 +11,21 @@ Progress counts ``COLLECT_UNITS + WRITE_UNITS`` units per document: the first wh
 collected, the rest spread over the writing of its segment's postings, so that a progress bar's rate
 (and its time left) holds through both halves instead of waiting at 0 while segments are written.
 The split follows where the time goes: at 10k practices collecting took 31 s of a worker's 44.
+
+Two more things happen while the segments are written, because the documents are at hand then and
+the parent process is otherwise idle: each worker counts the words of its documents (the spelling
+dictionary's counts: no second pass over every text), and the parent runs the caller's work that
+needs no segment (the catalogue, the browse arrays) in a thread, after the workers are forked.
 """
 from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.pool
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any
-
+from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.pool import ThreadPool
+from typing import Any
 
 from whoosh import fields
 
@@ -34,6 +40,7 @@ COLLECT_UNITS, WRITE_UNITS = 2, 1  # progress units per document: its postings c
 
 _ITEMS: list = []  # what the documents are made of (or the documents), set before the workers are forked
 _MAKE: Callable[[Any], dict] | None = None  # item → document, in the worker (None: the items are documents)
+_WORDS: Callable[[dict], Iterable[str]] | None = None  # document → its distinct words to count (None: no counting)
 _IX = None  # the index they are written into
 _DONE = None  # multiprocessing.Value: progress units done by all workers
 
@@ -86,21 +93,25 @@ class _Ticker:
 
 
 def _write_span(span: tuple[int, int]):  # noqa: ANN202
-    """Write the documents of ``_ITEMS[span[0]:span[1]]`` as one segment of ``_IX``; return the segment."""
+    """Write the documents of ``_ITEMS[span[0]:span[1]]`` as one segment of ``_IX``; return the
+    segment and the count of documents of each of their ``_WORDS``."""
     builder = SegmentBuilder(_IX)
     tick = _Ticker()
     items = _ITEMS[span[0]:span[1]]
     docs = items if _MAKE is None else [_MAKE(item) for item in items]
     postings = 0
+    words: Counter[str] = Counter()
     for doc in docs:
         found = {name: list(p) for name, p in document_postings(_IX.schema, doc).items()}
         postings += sum(len(p) for p in found.values())
         builder.add(doc, found)
+        if _WORDS is not None:
+            words.update(_WORDS(doc))
         tick(COLLECT_UNITS)
     share = WRITE_UNITS * len(docs) / max(postings, 1)  # the units of a posting written
     segment = builder.finish(lambda n: tick(n * share))
     tick(0, flush=True)
-    return segment
+    return segment, words
 
 
 def _spans(n: int, workers: int) -> list[tuple[int, int]]:
@@ -121,25 +132,38 @@ def _progress_ticks(result: multiprocessing.pool.AsyncResult, total: int) -> Ite
 
 
 def write_segments(ix, docs: Sequence, workers: int, progress: Progress | None = None,  # noqa: ANN001
-                   make: Callable[[Any], dict] | None = None) -> None:
+                   make: Callable[[Any], dict] | None = None, *, words: Callable[[dict], Iterable[str]] | None = None,
+                   alongside: Callable[[], Any] | None = None) -> Counter[str]:
     """Write ``docs`` (numbered in this order) into the empty index ``ix`` with ``workers`` processes
     (one: in this process). With ``make``, ``docs`` are what each worker makes its documents of
     (``make(item)`` → a document), so that the parent does not make them all one after the other.
-    Raises what a worker raised; the index then names no segment."""
-    global _ITEMS, _DONE, _IX, _MAKE
+
+    Returns, with ``words`` (a document → its distinct words), how many documents have each word
+    (empty without). ``alongside()`` runs in a thread of this process while the workers write; it must
+    not start processes (a fork copies no thread), and what it raises is raised here once the
+    segments are written. Raises what a worker raised; the index then names no segment."""
+    global _ITEMS, _DONE, _IX, _MAKE, _WORDS
     spans = _spans(len(docs), workers)
-    _ITEMS, _IX, _MAKE = list(docs), ix, make
+    _ITEMS, _IX, _MAKE, _WORDS = list(docs), ix, make, words
     _DONE = multiprocessing.get_context("fork").Value("q", 0)
     total = (COLLECT_UNITS + WRITE_UNITS) * len(docs)
     try:
         # One worker runs in a thread of this process, so that the progress bar is fed the same way.
         runner = pool(min(workers, len(spans))) if workers > 1 and len(spans) > 1 else ThreadPool(1)
-        with runner:
+        # The pool's workers are forked when it is made: only then is the thread started.
+        with runner, ThreadPoolExecutor(1) as side:
             result = runner.map_async(_write_span, spans)
+            beside = side.submit(alongside) if alongside is not None else None
             if progress:
                 for _ in progress(_progress_ticks(result, total), total=total, desc="indexing"):
                     pass
-            segments = result.get()
+            written = result.get()
+            if beside is not None:
+                beside.result()
     finally:
-        _ITEMS, _DONE, _IX, _MAKE = [], None, None, None
-    write_toc(ix, segments)
+        _ITEMS, _DONE, _IX, _MAKE, _WORDS = [], None, None, None, None
+    write_toc(ix, [segment for segment, _ in written])
+    counts: Counter[str] = Counter()
+    for _, found in written:
+        counts.update(found)
+    return counts

@@ -3,8 +3,9 @@
 A full write indexes every practice (with several workers each analysing and writing its own
 segment; the segments are not merged, a search reads them all). An update links the previous
 version's immutable segment files into the new directory, deletes the changed practices'
-documents and adds their new ones. Either way the catalogue, browse arrays, spelling dictionary
-and practice hashes are then written for the new version.
+documents and adds their new ones. Either way the version gets its catalogue, browse arrays,
+spelling dictionary and practice hashes: a full write makes them while its workers write the
+segments (:func:`.segments.write_segments`), an update from the previous version's.
 """
 from __future__ import annotations
 
@@ -13,18 +14,17 @@ import pickle
 from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
 
 from whoosh import index
 
 from ..content import Practice
 from ..engine import link_index
-from ..processes import PARALLEL_FROM, Progress, pool, worker_count
+from ..processes import PARALLEL_FROM, Progress, worker_count
 from .browse import Browse
 from .catalog import light, open_catalog, update_catalog, write_catalog
 from .documents import DocumentMaker, documents_fingerprint
 from .layout import BROWSE, CATALOG_DB, DOC_HASHES, SPELLING
-from .schema import make_schema
+from .schema import make_schema, text_field
 from .segments import write_segments
 from .spelling import SpellingDictionary, count_words, document_text, words_of
 
@@ -49,16 +49,31 @@ def check_documents(target: Path, expected: int) -> int:
 
 
 def write_index(practices: list[Practice], maker: DocumentMaker, target: Path, hashes: dict[str, str],
-                keys: dict[str, str], progress: Progress | None = None, *, procs: int | None = None) -> int:
+                keys: dict[str, str], progress: Progress | None = None, *, procs: int | None = None,
+                alongside: Iterable[Callable[[], object]] = ()) -> int:
     """Write a complete index version of ``practices`` into the empty directory ``target``; return
-    the number of documents. ``hashes`` and ``keys`` (per slug) are stored for the next build."""
+    the number of documents. ``hashes`` and ``keys`` (per slug) are stored for the next build.
+
+    The catalogue, the browse arrays and the hashes are written, and the ``alongside`` tasks run
+    (the builder's saving of its caches), in a thread while the workers write the segments; the
+    workers count the spelling dictionary's words as they index each document."""
     ix = index.create_in(str(target), make_schema())
     workers = worker_count(procs) if procs or len(practices) >= PARALLEL_FROM else 1
     # Documents numbered by slug, a slug's language versions together (as maker.by_slug orders them).
     ordered = sorted(practices, key=lambda p: (p.slug, p.lang))
-    write_segments(ix, ordered, workers, progress, make=maker.document)
+
+    def beside_the_segments() -> None:
+        for task in alongside:
+            task()
+        records = _records(practices)
+        write_catalog(target / CATALOG_DB, sorted(records.items()))
+        Browse.from_records(records, [p.slug for p in ordered]).save(target / BROWSE)
+        _write_hashes(target, hashes, keys)
+
+    counts = write_segments(ix, ordered, workers, progress, make=maker.document, words=document_words,
+                            alongside=beside_the_segments)
     check_documents(target, len(practices))
-    write_version_data(practices, maker, target, hashes, keys, workers=workers)
+    SpellingDictionary.from_counts(counts).save(target / SPELLING)
     return len(practices)
 
 
@@ -79,32 +94,44 @@ def update_index(practices: list[Practice], maker: DocumentMaker, previous: Path
         writer.cancel()
         raise
     check_documents(target, len(practices))
-    write_version_data(practices, maker, target, hashes, keys, previous=previous, changed=changed, removed=removed)
+    update_version_data(practices, maker, previous, target, changed, removed, hashes, keys)
     return len(practices)
 
 
-def write_version_data(practices: list[Practice], maker: DocumentMaker, target: Path, hashes: dict[str, str],
-                       keys: dict[str, str], *, previous: Path | None = None, changed: set[str] = frozenset(),
-                       removed: set[str] = frozenset(), workers: int = 1) -> None:
-    """Write the catalogue, the browse arrays, the spelling dictionary and the practice hashes of a
-    version (updating ``previous``'s when given; ``workers`` processes count a full build's words)."""
-    records = _records(practices if previous is None else [p for p in practices if p.slug in changed])
-    if previous is None:
-        write_catalog(target / CATALOG_DB, sorted(records.items()))
-    else:
-        update_catalog(previous, target, records, removed, total=len(hashes))
+def update_version_data(practices: list[Practice], maker: DocumentMaker, previous: Path, target: Path,
+                        changed: set[str], removed: set[str], hashes: dict[str, str], keys: dict[str, str]) -> None:
+    """Write the catalogue, the browse arrays, the spelling dictionary and the practice hashes of
+    ``target``: ``previous``'s with the ``changed`` and ``removed`` practices' replaced."""
+    records = _records(p for p in practices if p.slug in changed)
+    update_catalog(previous, target, records, removed, total=len(hashes))
     with index.open_dir(str(target)).reader() as reader:
-        doc_slugs = list(reader.column_reader("slug"))
-    browse = _previous_browse(previous) if previous is not None and not removed else None
+        doc_slugs = list(reader.column_reader("slug"))  # deleted documents keep their numbers
+    browse = _previous_browse(previous) if not removed else None
     if browse is not None:
         browse = browse.updated(records, doc_slugs)
-    if browse is None:  # a full build, or practices added or removed (new ordinals): from every practice's record
-        browse = Browse.from_records(records if previous is None else _records(practices, light), doc_slugs)
+    if browse is None:  # practices added or removed (new ordinals): from every practice's record
+        browse = Browse.from_records(_records(practices, light), doc_slugs)
     browse.save(target / BROWSE)
-    counts = spelling_counts(practices, maker, previous, changed, removed, workers=workers)
+    counts = spelling_counts(practices, maker, previous, changed, removed)
     SpellingDictionary.from_counts(counts).save(target / SPELLING)
+    _write_hashes(target, hashes, keys)
+
+
+def _write_hashes(target: Path, hashes: dict[str, str], keys: dict[str, str]) -> None:
     (target / DOC_HASHES).write_text(json.dumps({"fingerprint": documents_fingerprint(), "hashes": hashes,
                                                  "keys": keys}, sort_keys=True), encoding="utf-8")
+
+
+def document_words(doc: dict) -> set[str]:
+    """The distinct words of a Whoosh document (:meth:`DocumentMaker.document`) as the spelling
+    dictionary counts them: those of :func:`.spelling.document_text` of its title, project and
+    masked summary and body (a field's words never run into the next one's: the text joins them
+    with line breaks)."""
+    lang = doc["lang"]
+    return words_of(document_text(*(doc.get(text_field(name, lang), "") for name in _SPELLING_FIELDS)))
+
+
+_SPELLING_FIELDS = ("title", "project", "summary", "body")
 
 
 def _records(practices: Iterable[Practice], shape: Callable[[dict], dict] | None = None) -> dict[str, dict[str, dict]]:
@@ -125,18 +152,8 @@ def _previous_browse(previous: Path) -> Browse | None:
         return None
 
 
-_PRACTICES: list = []  # a full build's practices, set before forking the word counters
-_TEXT: Callable[[Any], str] | None = None  # practice → its document text as indexed (masked)
-
-
-def _count_span(span: tuple[int, int]) -> Counter[str]:
-    assert _TEXT is not None
-    return count_words(_TEXT(p) for p in _PRACTICES[span[0]:span[1]])
-
-
 def spelling_counts(practices: list[Practice], maker: DocumentMaker, previous: Path | None = None,
-                    changed: set[str] = frozenset(), removed: set[str] = frozenset(),
-                    workers: int = 1) -> Counter[str]:
+                    changed: set[str] = frozenset(), removed: set[str] = frozenset()) -> Counter[str]:
     """Document count of every word of ``practices`` as indexed (official names masked, as the search
     sees them); from ``previous``'s counts when updating that version.
 
@@ -147,20 +164,8 @@ def spelling_counts(practices: list[Practice], maker: DocumentMaker, previous: P
         return document_text(title, project, maker.mask(summary), maker.mask(body))
 
     old = SpellingDictionary.load(previous / SPELLING) if previous is not None else None
-    if old is None:  # a full build: in ``workers`` processes (masking too), a few seconds at 10k practices
-        global _PRACTICES, _TEXT
-        if workers < 2 or len(practices) < PARALLEL_FROM:
-            return count_words(text(p.title, p.project, p.summary, p.body_text) for p in practices)
-        _PRACTICES, _TEXT = list(practices), lambda p: text(p.title, p.project, p.summary, p.body_text)
-        try:
-            step = -(-len(_PRACTICES) // workers)
-            total: Counter[str] = Counter()
-            with pool(workers) as counters:
-                for part in counters.imap_unordered(_count_span, [(i, i + step) for i in range(0, len(_PRACTICES), step)]):
-                    total.update(part)
-            return total
-        finally:
-            _PRACTICES, _TEXT = [], None
+    if old is None:  # no counts to update (a full build writes its counts with the segments: document_words)
+        return count_words(text(p.title, p.project, p.summary, p.body_text) for p in practices)
     counts = old.counts()
     catalog = open_catalog(previous)
     try:
