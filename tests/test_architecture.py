@@ -17,7 +17,7 @@ from conftest import ROOT
 APP = ROOT / "app"
 # Each stage may import the stages before it and the shared modules, never one after it.
 ORDER = ["content", "text", "indexing", "search", "web"]
-SHARED = {"app.names", "app.fingerprints", "app.processes", "app.engine"}
+SHARED = {"app.names", "app.fingerprints", "app.processes", "app.engine", "app.memory"}
 # The build's code: a server (search, web) imports none of it, only the index version's data files.
 BUILD_ONLY = {"app.content.loader", "app.content.validation", "app.content.resolve", "app.content.front_matter",
               "app.content.render", "app.content.schema_export", "app.content.fact_fields", "app.indexing.builder",

@@ -9,30 +9,17 @@ bit ``i`` is set when practice ``i`` has the value). Computing the bitsets takes
 """
 from __future__ import annotations
 
-import gc
 import pickle
 import sys
 from array import array
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..memory import gc_paused
 from ..names import FACETS, facet_value_list, primary_version, title_key
 
 BROWSE_FORMAT = 7  # 6: the newest-first order; 7: its keys kept (an update re-sorts it)
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Loading many small objects triggers full garbage collections that find nothing: pause them."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def bits_from_ordinals(ordinals: Iterable[int], size: int) -> int:

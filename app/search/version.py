@@ -18,10 +18,11 @@ from pathlib import Path
 import numpy as np
 from whoosh import index
 
-from ..indexing.browse import Browse, gc_paused
+from ..indexing.browse import Browse
 from ..indexing.catalog import PrimaryRecord, open_catalog
 from ..indexing.layout import BROWSE, CURRENT, DATA_FORMAT, META, current_version
 from ..indexing.spelling import SpellingDictionary
+from ..memory import gc_paused
 from ..names import primary_language, shown_language
 from .facets import FacetIndex
 from .ranking import Ranker

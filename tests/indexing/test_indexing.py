@@ -1,4 +1,5 @@
 """The build never harms the served index: failed, killed and concurrent builds."""
+import gc
 import os
 import signal
 import subprocess
@@ -38,6 +39,17 @@ def test_failed_build_keeps_the_old_index(content_dir, tmp_path):
     assert not second.ok and any("Nowhere" in str(p) for p in second.problems)
     assert current_version(root) == first.version
     assert search_total(root, content_dir) == 7
+
+
+def test_a_build_gives_back_the_garbage_collector_it_paused(content_dir, tmp_path):
+    """A build pauses Python's cyclic collector (app/memory.py); a process that builds in-process
+    (the preview server, a test run) has it running again afterwards, after a failed build too."""
+    root = tmp_path / "index"
+    assert gc.isenabled()
+    assert build(content_dir, root).ok and gc.isenabled()
+    write_practice(content_dir, "broken", "fi", {"title": "x", "project": "y", "regions": ["Nowhere"],
+                                                  "themes": ["osallisuus"], "priority": "TL 3 et 6.1"}, "body")
+    assert not build(content_dir, root).ok and gc.isenabled()
 
 
 def test_check_only_does_not_build(content_dir, tmp_path):
