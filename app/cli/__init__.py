@@ -12,6 +12,8 @@ and ``build`` also write JSON (``--format json``). Exit codes: 0 ok, 1 problems 
 """
 from __future__ import annotations
 
+import atexit
+import gc
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -41,6 +43,15 @@ def _progress(items: Iterable, total: int | None = None, desc: str = "indexing")
     if total < PROGRESS_FROM:
         return items
     return tqdm(items, total=total, desc=desc, file=sys.stderr, mininterval=0.5)
+
+
+def _one_shot() -> None:
+    """In a process that builds once and ends: keep Python's cyclic garbage collector paused to the end
+    and exempt what is left from the full collection Python makes at exit. A build pauses the
+    collector (app/memory.py); running it again afterwards, and at exit, would visit every object the
+    build left (its practices, its word analyses) to free nothing of use to a process that is ending."""
+    gc.disable()
+    atexit.register(gc.freeze)  # atexit runs before the interpreter's last collection
 
 
 def run_build(report: Reporter, content_dir: str, index_dir: str, check_only: bool = False, wait: bool = True,
@@ -100,6 +111,7 @@ def check(files: tuple[str, ...], content_dir: str, index_dir: str, lang: str | 
             wrong = True
     if wrong:
         sys.exit(2)
+    _one_shot()
     result = build(content_dir, index_dir, check_only=True, progress=_progress)  # the index root keeps a cache
     problems, warnings = result.problems, result.warnings
     if files:  # a problem's path is relative to the content directory's parent
@@ -137,6 +149,7 @@ def build_command(content_dir: str, index_dir: str, check_only: bool, no_wait: b
     A build with any problem changes nothing: the served index stays as it was.
     """
     report = Reporter.make(lang, output_format)
+    _one_shot()
     result = run_build(report, content_dir, index_dir, check_only=check_only, wait=not no_wait, full=full,
                        procs=procs)
     if result is None:

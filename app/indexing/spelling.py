@@ -66,6 +66,35 @@ class SpellingDictionary:
         words = sorted(w for w, n in counts.items() if n > 0)
         return cls(words, array("I", (counts[w] for w in words)))
 
+    def updated(self, delta: Mapping[str, int], *, in_place_up_to: int = 2_000) -> "SpellingDictionary":
+        """This dictionary with ``delta`` added (word → change of its document count, negative for
+        documents gone): what :meth:`from_counts` gives for the changed counts, words falling to 0
+        left out, without counting and sorting every word again (at 100,000 practices that took 1.3 s
+        of a one-file rebuild). Up to ``in_place_up_to`` words added or gone are inserted and deleted
+        one by one (each moves the list's tail); beyond that the list is made anew."""
+        words, counts = self._data()
+        words, counts = list(words), array("I", counts)
+        added: dict[str, int] = {}
+        gone: list[int] = []
+        for word, change in delta.items():
+            i = bisect_left(words, word)
+            if i < len(words) and words[i] == word:
+                counts[i] = max(counts[i] + change, 0)
+                if not counts[i]:
+                    gone.append(i)
+            elif change > 0:
+                added[word] = change
+        if len(added) + len(gone) > in_place_up_to:
+            kept = {w: n for w, n in zip(words, counts) if n}
+            return SpellingDictionary.from_counts({**kept, **added})
+        for i in sorted(gone, reverse=True):
+            del words[i], counts[i]
+        for word, count in added.items():
+            i = bisect_left(words, word)
+            words.insert(i, word)
+            counts.insert(i, count)
+        return SpellingDictionary(words, counts)
+
     @classmethod
     def open(cls, version_dir: Path) -> "SpellingDictionary":
         """The dictionary of a version directory, read when first used."""

@@ -112,8 +112,7 @@ def update_version_data(practices: list[Practice], maker: DocumentMaker, previou
     if browse is None:  # practices added or removed (new ordinals): from every practice's record
         browse = Browse.from_records(_records(practices, light), doc_slugs)
     browse.save(target / BROWSE)
-    counts = spelling_counts(practices, maker, previous, changed, removed)
-    SpellingDictionary.from_counts(counts).save(target / SPELLING)
+    spelling_dictionary(practices, maker, previous, changed, removed).save(target / SPELLING)
     _write_hashes(target, hashes, keys)
 
 
@@ -152,29 +151,35 @@ def _previous_browse(previous: Path) -> Browse | None:
         return None
 
 
-def spelling_counts(practices: list[Practice], maker: DocumentMaker, previous: Path | None = None,
-                    changed: set[str] = frozenset(), removed: set[str] = frozenset()) -> Counter[str]:
+def spelling_counts(practices: Iterable[Practice], maker: DocumentMaker) -> Counter[str]:
     """Document count of every word of ``practices`` as indexed (official names masked, as the search
-    sees them); from ``previous``'s counts when updating that version.
+    sees them), counted from their texts."""
+    return count_words(_spelling_text(maker, p.title, p.project, p.summary, p.body_text) for p in practices)
+
+
+def spelling_dictionary(practices: list[Practice], maker: DocumentMaker, previous: Path, changed: set[str],
+                        removed: set[str]) -> SpellingDictionary:
+    """The spelling dictionary of ``practices``: ``previous``'s with the ``changed`` and ``removed``
+    practices' words replaced (counted from every practice when ``previous`` has none to update).
 
     An update re-tokenises only the changed practices: it subtracts the words of their old documents
     (whose texts the previous catalogue keeps) and adds those of the new ones.
     """
-    def text(title: str, project: str, summary: str, body: str) -> str:
-        return document_text(title, project, maker.mask(summary), maker.mask(body))
-
-    old = SpellingDictionary.load(previous / SPELLING) if previous is not None else None
-    if old is None:  # no counts to update (a full build writes its counts with the segments: document_words)
-        return count_words(text(p.title, p.project, p.summary, p.body_text) for p in practices)
-    counts = old.counts()
+    old = SpellingDictionary.load(previous / SPELLING)
+    if old is None:
+        return SpellingDictionary.from_counts(spelling_counts(practices, maker))
+    delta: Counter[str] = Counter()
     catalog = open_catalog(previous)
     try:
         for slug in changed | removed:
             for record in (catalog.get(slug) or {}).values():
-                counts.subtract(words_of(text(record["title"], record["project"], record["summary"],
-                                              record["body_text"])))
+                delta.subtract(words_of(_spelling_text(maker, record["title"], record["project"], record["summary"],
+                                                       record["body_text"])))
     finally:
         catalog.close()
-    counts.update(count_words(text(p.title, p.project, p.summary, p.body_text)
-                              for p in practices if p.slug in changed))
-    return +counts  # without the words no document has any more
+    delta.update(spelling_counts((p for p in practices if p.slug in changed), maker))
+    return old.updated(delta)
+
+
+def _spelling_text(maker: DocumentMaker, title: str, project: str, summary: str, body: str) -> str:
+    return document_text(title, project, maker.mask(summary), maker.mask(body))

@@ -1,8 +1,12 @@
 """The spelling dictionary: tokenising like the old Whoosh field, counts, prefix lookups, updates."""
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from whoosh.analysis import LowercaseFilter, RegexTokenizer
 
 from app.content import load_content
@@ -56,6 +60,19 @@ def test_open_reads_the_file_at_the_first_lookup(tmp_path):
     assert lazy.doc_frequency("työ") == 2
     # A version built before the file existed gets no corrections instead of failing.
     assert list(SpellingDictionary.open(tmp_path / "old").with_prefix("ty")) == []
+
+
+_WORDS = st.sampled_from(["työ", "työpaja", "työtä", "tyyni", "äiti", "ö", "a", "aa", "ab", "zz", "eu-hanke"])
+
+
+@pytest.mark.parametrize("in_place_up_to", [2_000, 0])  # words inserted and deleted one by one; the list made anew
+@given(counts=st.dictionaries(_WORDS, st.integers(0, 4)), delta=st.dictionaries(_WORDS, st.integers(-4, 4)))
+def test_an_updated_dictionary_is_the_one_made_from_the_updated_counts(counts, delta, in_place_up_to):
+    delta = {w: max(d, -counts.get(w, 0)) for w, d in delta.items()}  # no word is in fewer than 0 documents
+    expected = Counter(counts)
+    expected.update(delta)
+    got = SpellingDictionary.from_counts(counts).updated(delta, in_place_up_to=in_place_up_to)
+    assert list(got.with_prefix("")) == list(SpellingDictionary.from_counts(expected).with_prefix(""))
 
 
 def _spelling(root: Path, version: str) -> dict[str, int]:
