@@ -67,6 +67,7 @@ def write_index(practices: list[Practice], maker: DocumentMaker, target: Path, h
             task()
         records = _records(practices)
         write_catalog(target / CATALOG_DB, sorted(records.items()))
+        # Document numbers follow ``ordered``, one per version: the index need not be read for them.
         Browse.from_records(records, [p.slug for p in ordered]).save(target / BROWSE)
         _write_hashes(target, hashes, keys)
 
@@ -121,6 +122,9 @@ def _write_hashes(target: Path, hashes: dict[str, str], keys: dict[str, str]) ->
                                                  "keys": keys}, sort_keys=True), encoding="utf-8")
 
 
+_SPELLING_FIELDS = ("title", "project", "summary", "body")
+
+
 def document_words(doc: dict) -> set[str]:
     """The distinct words of a Whoosh document (:meth:`DocumentMaker.document`) as the spelling
     dictionary counts them: those of :func:`.spelling.document_text` of its title, project and
@@ -128,9 +132,6 @@ def document_words(doc: dict) -> set[str]:
     with line breaks)."""
     lang = doc["lang"]
     return words_of(document_text(*(doc.get(text_field(name, lang), "") for name in _SPELLING_FIELDS)))
-
-
-_SPELLING_FIELDS = ("title", "project", "summary", "body")
 
 
 def _records(practices: Iterable[Practice], shape: Callable[[dict], dict] | None = None) -> dict[str, dict[str, dict]]:
