@@ -143,8 +143,9 @@ def _build(content_dir: Path, root: Path, *, check_only: bool, wait: bool, on_wa
             save_content_cache()
             previous, changed, removed = update
             changed_practices = [p for p in loaded.practices if p.slug in changed]
-            prewarm_lemmas(changed_practices, root / LEMMA_CACHE, procs=procs,
-                           extra=_extra_texts(loaded.vocab, changed_practices))()
+            save_lemmas = prewarm_lemmas(changed_practices, root / LEMMA_CACHE, procs=procs,
+                                         extra=_extra_texts(loaded.vocab, changed_practices))
+            save_lemmas()  # an update's few new analyses: stored at once
             lap("analyse")
             count = update_index(loaded.practices, maker, previous, tmp, changed, removed, hashes, keys, progress)
         lap("index")
