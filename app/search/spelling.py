@@ -99,10 +99,9 @@ class Speller:
                 found = self._candidates[v.name]
             return found
 
-    def matches_anything(self, v, item: Item, parts: bool = True) -> bool:  # noqa: ANN001
-        """Whether the item (with its synonyms, and its compound parts found apart unless ``parts`` is
-        False) finds any live document."""
-        query = item_query(item, self.synonyms.expand(item), parts=parts)
+    def matches_anything(self, v, item: Item) -> bool:  # noqa: ANN001
+        """Whether the item (with its synonyms, and its compound parts found apart) finds any live document."""
+        query = item_query(item, self.synonyms.expand(item))
         if query is None:
             return False
         reader = v.searcher.reader()
@@ -206,8 +205,9 @@ class Speller:
                 and self.matches_anything(v, Item((form,)))]
 
     def corrections(self, v, parsed: ParsedQuery) -> dict[str, str]:  # noqa: ANN001
-        """Words that no dictionary knows and that match nothing (or only through a guessed compound's
-        parts, when restoring ä and ö gives a real word), each with the word to search instead."""
+        """Words that no dictionary knows and that match nothing (or only through guesses — a guessed
+        compound's parts, a stem — when restoring ä and ö gives a real word), each with the word to
+        search instead."""
         fixes = {}
         for word in _checked_words(parsed):
             # The dictionary and the index's word counts are looked up first: they answer for most
@@ -216,13 +216,13 @@ class Speller:
                 continue
             if not self.matches_anything(v, Item((word,))):
                 better = self.neighbour(v, word)
-            elif not self.matches_anything(v, Item((word,)), parts=False):
-                # Found only through the parts of a guessed split, apart in other words ("yhteis" and
-                # "olli" for "yhteisollisia"): the word with ä and ö restored, when that is a real word
-                # that finds something, is what was meant ("yhteisöllisiä"); no looser guess is trusted.
-                better = self._restored(v, word.casefold())
             else:
-                better = None
+                # Found, but only through guesses, the word being in no dictionary and in no practice:
+                # a guessed split's parts apart in other words ("yhteis" and "olli" for "yhteisollisia")
+                # or a stem ("lahti", the town, for "lahtivat"). The word with ä and ö restored, when
+                # that is a real word that finds something, is what was meant ("yhteisöllisiä",
+                # "lähtivät"); no looser guess is trusted.
+                better = self._restored(v, word.casefold())
             if better:
                 fixes[word] = better
         return fixes
