@@ -11,7 +11,9 @@ much; those places are here, so that a Whoosh upgrade has one module to re-check
 - a segment written from documents inverted in memory, a term's postings a block at a time,
   instead of through Whoosh's posting pool (``SegmentBuilder``, ``write_toc``); a term's few
   postings kept in its row of the term table (``_inlined_info``, ``_TermTable``), which Whoosh reads as a
-  ListMatcher and ``posting_blocks``/``posting_values`` read directly.
+  ListMatcher and ``posting_blocks``/``posting_values`` read directly;
+- the W3 codec's pickles of posting blocks, block headers and inlined term rows made with pickle
+  protocol 5 instead of Whoosh's 2 (``_dumps``, put in the codec module's place on import).
 
 Importing this module checks the installed Whoosh release; a different one raises ImportError
 saying what to do (the project pins ``whoosh-reloaded==2.7.5``). It is longer than the project's
@@ -49,6 +51,7 @@ def _check_release() -> None:
 
 _check_release()
 
+import whoosh.codec.whoosh3 as _w3  # noqa: E402
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, W3TermInfo, _lenfield  # noqa: E402
 from whoosh.filedb.filetables import _lengths as _ROW_LENGTHS  # noqa: E402
 from whoosh.matching import ListMatcher, WrappingMatcher  # noqa: E402
@@ -56,6 +59,22 @@ from whoosh.reading import TermNotFound  # noqa: E402
 from whoosh.scoring import BM25F  # noqa: E402
 from whoosh.system import pack_ushort  # noqa: E402
 from whoosh.util.numeric import byte_to_length, length_to_byte  # noqa: E402
+
+# Protocol 2 has no opcode for bytes: each posting's value (its encoded positions and characters) is
+# pickled as a latin-1 string and a call of ``_codecs.encode``, which a reader makes again per posting.
+# With protocol 5, at 100k practices a block of about 80 postings loads in 20 µs instead of 65 and is
+# written 3.5 times as fast with half the bytes (zlib included; /tmp measurement, bench/RESULTS.md,
+# "Issue 14, round six"). Readers call ``pickle.loads``, which reads either protocol, so versions
+# written before stay readable. Protocol 5 is Python 3.8's: every supported Python reads it.
+PICKLE_PROTOCOL = 5
+
+
+def _dumps(obj: object, protocol: int | None = None) -> bytes:
+    """``pickle.dumps`` with :data:`PICKLE_PROTOCOL`, whatever protocol the codec asks for."""
+    return pickle.dumps(obj, PICKLE_PROTOCOL)
+
+
+_w3.dumps = _dumps  # the W3 codec's writers call its module's ``dumps(data, 2)``
 
 INDEX_NAME = "MAIN"  # Whoosh's index name: segment files MAIN_<segment>.*, tables of contents _MAIN_<n>.toc
 _LENGTH_OF_BYTE = np.array([float(byte_to_length(b) or 1) for b in range(256)])
@@ -321,7 +340,7 @@ def _inlined_info(ids: array, weights: array, values: list, lengths: array) -> b
     present = [n for n in (lengths[d] for d in ids) if n]
     stats = _INLINED_INFO.pack(True, sum(weights), len(ids), length_to_byte(min(present)) if present else 0,
                                length_to_byte(max(present, default=0)), max(0, max(weights)), ids[0], ids[-1])
-    return stats + pickle.dumps((tuple(ids), tuple(weights), tuple(values)), 2)
+    return stats + pickle.dumps((tuple(ids), tuple(weights), tuple(values)), PICKLE_PROTOCOL)
 
 
 class _TermTable:

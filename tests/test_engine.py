@@ -65,3 +65,20 @@ def test_another_whoosh_release_is_refused_with_what_to_do(monkeypatch):
     monkeypatch.setattr(metadata, "version", lambda dist: "2.7.6" if dist == "whoosh-reloaded" else "0")
     with pytest.raises(ImportError, match=r"whoosh-reloaded 2\.7\.5.*2\.7\.6 is installed.*pip install"):
         engine._check_release()
+
+
+def test_whooshs_codec_writes_its_pickles_with_protocol_5(tmp_path):
+    """Posting blocks, their headers and inlined rows pickled with protocol 5, by Whoosh's own writer too
+    (an update's segments), and read back by Whoosh's readers."""
+    import whoosh.codec.whoosh3 as w3
+    from whoosh import fields
+
+    assert w3.dumps((b"value",), 2)[:2] == b"\x80\x05"
+    ix = index.create_in(str(tmp_path), fields.Schema(body=fields.TEXT(chars=True, phrase=True)))
+    with ix.writer() as writer:
+        for n in range(300):  # more postings than a block holds
+            writer.add_document(body=f"sana numero{n % 3}")
+    with ix.searcher() as s:
+        assert list(s.reader().postings("body", "sana").all_ids()) == list(range(300))
+        assert s.doc_frequency("body", "sana") == 300
+        assert s.reader().postings("body", "numero1").value_as("characters") == [(1, 5, 12)]

@@ -101,8 +101,9 @@ def _write_span(span: tuple[int, int]):  # noqa: ANN202
     docs = items if _MAKE is None else [_MAKE(item) for item in items]
     postings = 0
     words: Counter[str] = Counter()
+    schema = builder.schema  # FileIndex.schema reads the table of contents from disk at every use
     for doc in docs:
-        found = {name: list(p) for name, p in document_postings(_IX.schema, doc).items()}
+        found = {name: list(p) for name, p in document_postings(schema, doc).items()}
         postings += sum(len(p) for p in found.values())
         builder.add(doc, found)
         if _WORDS is not None:
