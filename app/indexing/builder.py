@@ -26,10 +26,10 @@ from ..names import FACETS, LANGUAGES
 from ..processes import Progress
 from .dates import date_practices, dated_keys
 from .documents import DocumentMaker, practice_hashes
-from .layout import CONTENT_CACHE, DATA_FORMAT, LEMMA_CACHE, META, current_version
+from .layout import CONTENT_CACHE, DATA_FORMAT, LEMMA_CACHE, META
 from .lemmas import prewarm_lemmas
 from .lock import BuildLock
-from .plan import index_fingerprint, plan, stored_hashes
+from .plan import index_fingerprint, plan, stored_hashes, updatable
 from .versions import clean, fsync_dir, fsync_tree, new_stamp, switch
 from .writer import check_documents, update_index, write_index
 
@@ -122,14 +122,16 @@ def _build(content_dir: Path, root: Path, *, check_only: bool, wait: bool, on_wa
         stamp = new_stamp()
         tmp = root / f".tmp-{stamp}"
         tmp.mkdir()
-        served = current_version(root)
         maker = DocumentMaker(loaded.vocab)
         loaded.practices, dates = date_practices(loaded.practices, content_dir, root, loaded.digests,
                                                  today or dt.date.today())
         keys = dated_keys(cache.keys, loaded.practices)
-        hashes = practice_hashes(loaded.practices, keys, stored_hashes(root / served if served else None), maker,
-                                 procs=procs, progress=progress)
-        update = plan(root, hashes) if incremental else None
+        # The hashes decide between an update and a full build; with no version this code can update
+        # (or no update wanted) the index workers make them from the documents they index.
+        previous = updatable(root) if incremental else None
+        hashes = practice_hashes(loaded.practices, keys, stored_hashes(previous), maker, procs=procs,
+                                 progress=progress) if previous else None
+        update = plan(previous, hashes) if previous and hashes is not None else None
         lap("plan")
         save_content_cache = functools.partial(cache.save, root / CONTENT_CACHE)
         if update is None:
@@ -137,8 +139,9 @@ def _build(content_dir: Path, root: Path, *, check_only: bool, wait: bool, on_wa
                                          extra=_extra_texts(loaded.vocab, loaded.practices))
             lap("analyse")
             # The caches are saved while the segments are written (at 100k: seconds each, with a core idle).
-            count = write_index(loaded.practices, maker, tmp, hashes, keys, progress, procs=procs,
-                                alongside=(save_content_cache, save_lemmas))
+            hashes = write_index(loaded.practices, maker, tmp, hashes, keys, progress, procs=procs,
+                                 alongside=(save_content_cache, save_lemmas))
+            count = len(loaded.practices)
         else:
             save_content_cache()
             previous, changed, removed = update

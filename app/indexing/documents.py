@@ -96,9 +96,26 @@ class DocumentMaker:
         return docs
 
     def practice_hash(self, versions: list[Practice]) -> str:
-        """20 hex digits identifying a practice's language versions: their records and documents."""
-        data = [(p.record(), self.document(p)) for p in versions]
-        return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:20]
+        """20 hex digits identifying a practice's language versions: their records and documents
+        (:func:`practice_hash_of` their :meth:`version_digest`, in language order)."""
+        return practice_hash_of(self.version_digest(p, self.document(p)) for p in sorted(versions, key=_lang))
+
+    @staticmethod
+    def version_digest(p: Practice, document: dict[str, str]) -> str:
+        """64 hex digits identifying one language version: its record and its ``document``
+        (:meth:`document`, which the build's index workers have at hand when they hash it)."""
+        data = [p.record(), document]
+        return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def practice_hash_of(digests: Iterable[str]) -> str:
+    """A practice's hash (20 hex digits) from its language versions' :meth:`DocumentMaker.version_digest`
+    in language order."""
+    return hashlib.sha256("".join(digests).encode()).hexdigest()[:20]
+
+
+def _lang(p: Practice) -> str:
+    return p.lang
 
 
 def documents_fingerprint() -> str:

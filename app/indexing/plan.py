@@ -36,8 +36,10 @@ def stored_hashes(version: Path | None) -> dict:
     return data if isinstance(data, dict) and isinstance(data.get("hashes"), dict) else {}
 
 
-def plan(root: Path, hashes: dict[str, str]) -> tuple[Path, set[str], set[str]] | None:
-    """(previous version, changed slugs, removed slugs) when updating the served version is worth it, else None."""
+def updatable(root: Path) -> Path | None:
+    """The served version of ``root`` when this code can update it (same index fingerprint and data
+    format, its practice hashes and spelling counts present), else None: a full build, which needs
+    no practice hashed before it starts."""
     name = current_version(root)
     if name is None:
         return None
@@ -46,10 +48,21 @@ def plan(root: Path, hashes: dict[str, str]) -> tuple[Path, set[str], set[str]] 
         meta = json.loads((previous / META).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    old = stored_hashes(previous).get("hashes")
-    if old is None or meta.get("index_fingerprint") != index_fingerprint() or meta.get("data_format") != DATA_FORMAT \
+    if stored_hashes(previous).get("hashes") is None or meta.get("index_fingerprint") != index_fingerprint() \
+            or meta.get("data_format") != DATA_FORMAT \
             or not (previous / SPELLING).is_file():  # an update starts from the previous spelling counts
         return None
+    return previous
+
+
+def plan(previous: Path, hashes: dict[str, str]) -> tuple[Path, set[str], set[str]] | None:
+    """(``previous``, changed slugs, removed slugs) when updating the :func:`updatable` version
+    ``previous`` to ``hashes`` is worth it, else None."""
+    try:
+        meta = json.loads((previous / META).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    old = stored_hashes(previous).get("hashes") or {}
     changed = {slug for slug, h in hashes.items() if old.get(slug) != h}
     removed = set(old) - set(hashes)
     stale = meta.get("deleted_documents", 0) + sum(1 for s in changed | removed if s in old)

@@ -12,10 +12,12 @@ collected, the rest spread over the writing of its segment's postings, so that a
 (and its time left) holds through both halves instead of waiting at 0 while segments are written.
 The split follows where the time goes: at 10k practices collecting took 31 s of a worker's 44.
 
-Two more things happen while the segments are written, because the documents are at hand then and
-the parent process is otherwise idle: each worker counts the words of its documents (the spelling
-dictionary's counts: no second pass over every text), and the parent runs the caller's work that
-needs no segment (the catalogue, the browse arrays) in a thread, after the workers are forked.
+More happens while the segments are written, because the documents are at hand then and the parent
+process is otherwise idle: each worker counts the words of its documents (the spelling dictionary's
+counts: no second pass over every text) and, when asked, makes a digest of each (a build with no
+served version hashes its practices there instead of making every document twice), and the parent
+runs the caller's work that needs no segment (the catalogue, the browse arrays) in a thread, after
+the workers are forked.
 """
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.pool import ThreadPool
-from typing import Any
+from typing import Any, NamedTuple
 
 from whoosh import fields
 
@@ -41,6 +43,7 @@ COLLECT_UNITS, WRITE_UNITS = 2, 1  # progress units per document: its postings c
 _ITEMS: list = []  # what the documents are made of (or the documents), set before the workers are forked
 _MAKE: Callable[[Any], dict] | None = None  # item → document, in the worker (None: the items are documents)
 _WORDS: Callable[[dict], Iterable[str]] | None = None  # document → its distinct words to count (None: no counting)
+_DIGEST: Callable[[Any, dict], str] | None = None  # (item, document) → its digest (None: no digests)
 _IX = None  # the index they are written into
 _DONE = None  # multiprocessing.Value: progress units done by all workers
 
@@ -92,27 +95,37 @@ class _Ticker:
             self.pending -= whole
 
 
+class Written(NamedTuple):
+    """What :func:`write_segments` returns besides the segments."""
+
+    words: Counter[str]  # how many documents have each word (empty without ``words``)
+    digests: list[str]  # each document's digest in document order (empty without ``digest``)
+
+
 def _write_span(span: tuple[int, int]):  # noqa: ANN202
     """Write the documents of ``_ITEMS[span[0]:span[1]]`` as one segment of ``_IX``; return the
-    segment and the count of documents of each of their ``_WORDS``."""
+    segment, the count of documents of each of their ``_WORDS`` and their ``_DIGEST`` in order."""
     builder = SegmentBuilder(_IX)
     tick = _Ticker()
     items = _ITEMS[span[0]:span[1]]
     docs = items if _MAKE is None else [_MAKE(item) for item in items]
     postings = 0
     words: Counter[str] = Counter()
+    digests: list[str] = []
     schema = builder.schema  # FileIndex.schema reads the table of contents from disk at every use
-    for doc in docs:
+    for item, doc in zip(items, docs):
         found = {name: list(p) for name, p in document_postings(schema, doc).items()}
         postings += sum(len(p) for p in found.values())
         builder.add(doc, found)
         if _WORDS is not None:
             words.update(_WORDS(doc))
+        if _DIGEST is not None:
+            digests.append(_DIGEST(item, doc))
         tick(COLLECT_UNITS)
     share = WRITE_UNITS * len(docs) / max(postings, 1)  # the units of a posting written
     segment = builder.finish(lambda n: tick(n * share))
     tick(0, flush=True)
-    return segment, words
+    return segment, words, digests
 
 
 def _spans(n: int, workers: int) -> list[tuple[int, int]]:
@@ -134,18 +147,19 @@ def _progress_ticks(result: multiprocessing.pool.AsyncResult, total: int) -> Ite
 
 def write_segments(ix, docs: Sequence, workers: int, progress: Progress | None = None,  # noqa: ANN001
                    make: Callable[[Any], dict] | None = None, *, words: Callable[[dict], Iterable[str]] | None = None,
-                   alongside: Callable[[], Any] | None = None) -> Counter[str]:
+                   digest: Callable[[Any, dict], str] | None = None,
+                   alongside: Callable[[], Any] | None = None) -> Written:
     """Write ``docs`` (numbered in this order) into the empty index ``ix`` with ``workers`` processes
     (one: in this process). With ``make``, ``docs`` are what each worker makes its documents of
     (``make(item)`` → a document), so that the parent does not make them all one after the other.
 
-    Returns, with ``words`` (a document → its distinct words), how many documents have each word
-    (empty without). ``alongside()`` runs in a thread of this process while the workers write; it must
+    Returns, with ``words`` (a document → its distinct words), how many documents have each word, and
+    with ``digest`` ((item, its document) → a string), each document's digest in order. ``alongside()`` runs in a thread of this process while the workers write; it must
     not start processes (a fork copies no thread), and what it raises is raised here once the
     segments are written. Raises what a worker raised; the index then names no segment."""
-    global _ITEMS, _DONE, _IX, _MAKE, _WORDS
+    global _ITEMS, _DONE, _IX, _MAKE, _WORDS, _DIGEST
     spans = _spans(len(docs), workers)
-    _ITEMS, _IX, _MAKE, _WORDS = list(docs), ix, make, words
+    _ITEMS, _IX, _MAKE, _WORDS, _DIGEST = list(docs), ix, make, words, digest
     _DONE = multiprocessing.get_context("fork").Value("q", 0)
     total = (COLLECT_UNITS + WRITE_UNITS) * len(docs)
     try:
@@ -162,9 +176,9 @@ def write_segments(ix, docs: Sequence, workers: int, progress: Progress | None =
             if beside is not None:
                 beside.result()
     finally:
-        _ITEMS, _DONE, _IX, _MAKE, _WORDS = [], None, None, None, None
-    write_toc(ix, [segment for segment, _ in written])
+        _ITEMS, _DONE, _IX, _MAKE, _WORDS, _DIGEST = [], None, None, None, None, None
+    write_toc(ix, [segment for segment, _, _ in written])
     counts: Counter[str] = Counter()
-    for _, found in written:
+    for _, found, _ in written:
         counts.update(found)
-    return counts
+    return Written(counts, [d for _, _, digests in written for d in digests])

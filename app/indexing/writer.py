@@ -22,7 +22,7 @@ from ..engine import link_index
 from ..processes import PARALLEL_FROM, Progress, worker_count
 from .browse import Browse
 from .catalog import light, open_catalog, update_catalog, write_catalog
-from .documents import DocumentMaker, documents_fingerprint
+from .documents import DocumentMaker, documents_fingerprint, practice_hash_of
 from .layout import BROWSE, CATALOG_DB, DOC_HASHES, SPELLING
 from .schema import make_schema, text_field
 from .segments import write_segments
@@ -48,15 +48,17 @@ def check_documents(target: Path, expected: int) -> int:
     return total - found
 
 
-def write_index(practices: list[Practice], maker: DocumentMaker, target: Path, hashes: dict[str, str],
+def write_index(practices: list[Practice], maker: DocumentMaker, target: Path, hashes: dict[str, str] | None,
                 keys: dict[str, str], progress: Progress | None = None, *, procs: int | None = None,
-                alongside: Iterable[Callable[[], object]] = ()) -> int:
+                alongside: Iterable[Callable[[], object]] = ()) -> dict[str, str]:
     """Write a complete index version of ``practices`` into the empty directory ``target``; return
-    the number of documents. ``hashes`` and ``keys`` (per slug) are stored for the next build.
+    the practices' hashes (slug → :meth:`DocumentMaker.practice_hash`): ``hashes``, or when it is
+    None those the workers make from the documents they index. They and ``keys`` (per slug) are
+    stored for the next build.
 
-    The catalogue, the browse arrays and the hashes are written, and the ``alongside`` tasks run
-    (the builder's saving of its caches), in a thread while the workers write the segments; the
-    workers count the spelling dictionary's words as they index each document."""
+    The catalogue and the browse arrays are written, and the ``alongside`` tasks run (the builder's
+    saving of its caches), in a thread while the workers write the segments; the workers count the
+    spelling dictionary's words as they index each document."""
     ix = index.create_in(str(target), make_schema())
     workers = worker_count(procs) if procs or len(practices) >= PARALLEL_FROM else 1
     # Documents numbered by slug, a slug's language versions together (as maker.by_slug orders them).
@@ -69,13 +71,18 @@ def write_index(practices: list[Practice], maker: DocumentMaker, target: Path, h
         write_catalog(target / CATALOG_DB, sorted(records.items()))
         # Document numbers follow ``ordered``, one per version: the index need not be read for them.
         Browse.from_records(records, [p.slug for p in ordered]).save(target / BROWSE)
-        _write_hashes(target, hashes, keys)
 
-    counts = write_segments(ix, ordered, workers, progress, make=maker.document, words=document_words,
-                            alongside=beside_the_segments)
+    written = write_segments(ix, ordered, workers, progress, make=maker.document, words=document_words,
+                             digest=maker.version_digest if hashes is None else None, alongside=beside_the_segments)
     check_documents(target, len(practices))
-    SpellingDictionary.from_counts(counts).save(target / SPELLING)
-    return len(practices)
+    SpellingDictionary.from_counts(written.words).save(target / SPELLING)
+    if hashes is None:  # ``ordered`` holds a slug's versions together, in language order
+        by_slug: dict[str, list[str]] = {}
+        for p, digest in zip(ordered, written.digests, strict=True):
+            by_slug.setdefault(p.slug, []).append(digest)
+        hashes = {slug: practice_hash_of(digests) for slug, digests in by_slug.items()}
+    _write_hashes(target, hashes, keys)
+    return hashes
 
 
 def update_index(practices: list[Practice], maker: DocumentMaker, previous: Path, target: Path, changed: set[str],

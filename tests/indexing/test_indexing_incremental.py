@@ -132,9 +132,12 @@ def test_repeated_updates_stay_correct_and_fall_back_to_full_builds(corpus, tmp_
     assert _answers(updated, corpus) == _answers(fresh, corpus)
 
 
-def test_unchanged_content_builds_a_new_identical_version(corpus, tmp_path):
+@pytest.mark.parametrize("procs", [1, 2])
+def test_unchanged_content_builds_a_new_identical_version(corpus, tmp_path, procs):
+    # With no served version, the index workers hash the practices as they index them (with two, each
+    # its half): the next build, which hashes them before it starts, must find every one unchanged.
     root = tmp_path / "index"
-    first = build(corpus, root)
+    first = build(corpus, root, procs=procs)
     before = _answers(root, corpus)
     second = build(corpus, root)
     assert second.mode == "incremental" and second.changed == 0 and second.version != first.version
