@@ -20,11 +20,10 @@ _TEXTS: list[tuple[str, list[str]]] = []  # (lang, texts) per practice, set befo
 
 
 def _forms_of(span: tuple[int, int]) -> set[tuple[str, str]]:
-    out: set[tuple[str, str]] = set()
+    by_lang: dict[str, list[str]] = {}
     for lang, texts in _TEXTS[span[0]:span[1]]:
-        for text in texts:
-            out.update((lang, form) for form in analysis.token_set(text))
-    return out
+        by_lang.setdefault(lang, []).extend(texts)
+    return {(lang, form) for lang, texts in by_lang.items() for form in analysis.token_set(texts)}
 
 
 def _analyse_chunk(forms: list[tuple[str, str]]) -> tuple[int, dict]:

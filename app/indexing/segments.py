@@ -48,12 +48,12 @@ _IX = None  # the index they are written into
 _DONE = None  # multiprocessing.Value: progress units done by all workers
 
 
-def field_postings(field: fields.FieldType, name: str, value: str) -> Iterable[tuple[bytes, int, float, bytes]]:
+def field_postings(field: fields.FieldType, name: str, value: str) -> list[tuple[bytes, int, float, bytes]]:
     """(term, frequency, weight, encoded value) of every term of ``value`` in field ``name``, as
     Whoosh's ``field.index(value)`` yields them."""
     spec = text_analysis(name)
     if spec is None:  # an ID field: Whoosh's own
-        return field.index(value)
+        return list(field.index(value))
     fmt = field.format
     boost = fmt.field_boost
     grouped = analysis.index_postings(value, *spec)
@@ -74,7 +74,7 @@ def field_postings(field: fields.FieldType, name: str, value: str) -> Iterable[t
     return out
 
 
-def document_postings(schema: fields.Schema, doc: dict) -> dict[str, Iterable[tuple[bytes, int, float, bytes]]]:
+def document_postings(schema: fields.Schema, doc: dict) -> dict[str, list[tuple[bytes, int, float, bytes]]]:
     """The postings of every indexed field of ``doc`` (a document as for Whoosh's ``add_document``)."""
     return {name: field_postings(schema[name], name, value) for name, value in doc.items()
             if not name.startswith("_") and value is not None and schema[name].indexed}
@@ -114,7 +114,7 @@ def _write_span(span: tuple[int, int]):  # noqa: ANN202
     digests: list[str] = []
     schema = builder.schema  # FileIndex.schema reads the table of contents from disk at every use
     for item, doc in zip(items, docs):
-        found = {name: list(p) for name, p in document_postings(schema, doc).items()}
+        found = document_postings(schema, doc)
         postings += sum(len(p) for p in found.values())
         builder.add(doc, found)
         if _WORDS is not None:

@@ -578,4 +578,6 @@ def test_token_texts_are_the_tokenisers(text):
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("aäöAÄÖ bB-–:'’1.,\u00ad\u0301İ\n")), max_size=80))
 def test_token_set_is_the_set_of_token_texts(text: str) -> None:
-    assert analysis.token_set(text) == set(analysis.token_texts(text))
+    assert analysis.token_set([text]) == set(analysis.token_texts(text))
+    halves = [text[:len(text) // 2], text[len(text) // 2:]]
+    assert analysis.token_set(halves) == set(analysis.token_texts(halves[0])) | set(analysis.token_texts(halves[1]))
