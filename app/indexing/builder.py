@@ -129,9 +129,10 @@ def _build(content_dir: Path, root: Path, *, check_only: bool, wait: bool, on_wa
         # The hashes decide between an update and a full build; with no version this code can update
         # (or no update wanted) the index workers make them from the documents they index.
         previous = updatable(root) if incremental else None
-        hashes = practice_hashes(loaded.practices, keys, stored_hashes(previous), maker, procs=procs,
+        stored = stored_hashes(previous)
+        hashes = practice_hashes(loaded.practices, keys, stored, maker, procs=procs,
                                  progress=progress) if previous else None
-        update = plan(previous, hashes) if previous and hashes is not None else None
+        update = plan(previous, hashes, stored.get("hashes", {})) if previous and hashes is not None else None
         lap("plan")
         save_content_cache = functools.partial(cache.save, root / CONTENT_CACHE)
         if update is None:

@@ -48,21 +48,24 @@ def updatable(root: Path) -> Path | None:
         meta = json.loads((previous / META).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if stored_hashes(previous).get("hashes") is None or meta.get("index_fingerprint") != index_fingerprint() \
+    # (The hashes file is only looked for: at 100k parsing it takes a fifth of a second, done once, by the caller.)
+    if not (previous / DOC_HASHES).is_file() or meta.get("index_fingerprint") != index_fingerprint() \
             or meta.get("data_format") != DATA_FORMAT \
             or not (previous / SPELLING).is_file():  # an update starts from the previous spelling counts
         return None
     return previous
 
 
-def plan(previous: Path, hashes: dict[str, str]) -> tuple[Path, set[str], set[str]] | None:
+def plan(previous: Path, hashes: dict[str, str], old: dict[str, str]) -> tuple[Path, set[str], set[str]] | None:
     """(``previous``, changed slugs, removed slugs) when updating the :func:`updatable` version
-    ``previous`` to ``hashes`` is worth it, else None."""
+    ``previous``, whose practices had the hashes ``old`` (:func:`stored_hashes`), to ``hashes`` is
+    worth it, else None (as when ``old`` is empty: a version without readable hashes)."""
     try:
         meta = json.loads((previous / META).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    old = stored_hashes(previous).get("hashes") or {}
+    if not old:
+        return None
     changed = {slug for slug, h in hashes.items() if old.get(slug) != h}
     removed = set(old) - set(hashes)
     stale = meta.get("deleted_documents", 0) + sum(1 for s in changed | removed if s in old)
