@@ -307,7 +307,7 @@ class SegmentBuilder:
 
 def _set_block(writer, ids: array, weights: array, values: list, lengths: array) -> None:  # noqa: ANN001
     """Put one block of postings into the postings writer, as its ``add_posting`` would have."""
-    present = [n for n in (lengths[d] for d in ids) if n]
+    present = [n for d in ids if (n := lengths[d])]
     writer._ids = ids
     writer._weights = weights
     writer._values = values
@@ -337,7 +337,7 @@ def _inlined_info(ids: array, weights: array, values: list, lengths: array) -> b
     file: ``W3TermInfo.to_bytes()`` after ``add_block`` and ``set_inlined`` (as W3PostingsWriter.finish_postings
     does below its ``inlinelimit``, whose own call names a method W3TermInfo lacks in
     whoosh-reloaded 2.7.5, so Whoosh never inlines). A reader gets a ListMatcher over them."""
-    present = [n for n in (lengths[d] for d in ids) if n]
+    present = [n for d in ids if (n := lengths[d])]
     stats = _INLINED_INFO.pack(True, sum(weights), len(ids), length_to_byte(min(present)) if present else 0,
                                length_to_byte(max(present, default=0)), max(0, max(weights)), ids[0], ids[-1])
     return stats + pickle.dumps((tuple(ids), tuple(weights), tuple(values)), PICKLE_PROTOCOL)

@@ -63,14 +63,14 @@ def field_postings(field: fields.FieldType, name: str, value: str) -> list[tuple
         encode = lambda p: fmt.encode([x[0] for x in p])  # noqa: E731
     else:
         encode = lambda p: fmt.encode(len(p))  # noqa: E731
-    # A word's terms share its list of occurrences (index_postings): encoded once.
-    encoded: dict[int, bytes] = {}
+    # A word's terms share its list of occurrences, one after the other (index_postings): encoded once.
+    encoded_for, value = None, b""
     out = []
     for t, p in grouped.items():
-        v = encoded.get(id(p))
-        if v is None:
-            v = encoded[id(p)] = encode(p)
-        out.append((t.encode("utf-8"), len(p), len(p) * boost, v))
+        if p is not encoded_for:
+            encoded_for, value = p, encode(p)
+        n = len(p)
+        out.append((t.encode("utf-8"), n, n * boost, value))
     return out
 
 
