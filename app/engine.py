@@ -63,8 +63,8 @@ from whoosh.util.numeric import byte_to_length, length_to_byte  # noqa: E402
 # Protocol 2 has no opcode for bytes: each posting's value (its encoded positions and characters) is
 # pickled as a latin-1 string and a call of ``_codecs.encode``, which a reader makes again per posting.
 # With protocol 5, at 100k practices a block of about 80 postings loads in 20 µs instead of 65 and is
-# written 3.5 times as fast with half the bytes (zlib included; /tmp measurement, bench/RESULTS.md,
-# "Issue 14, round six"). Readers call ``pickle.loads``, which reads either protocol, so versions
+# written 3.5 times as fast with half the bytes (zlib included; bench/RESULTS.md, "Issue 14, round
+# six", has the measurement). Readers call ``pickle.loads``, which reads either protocol, so versions
 # written before stay readable. Protocol 5 is Python 3.8's: every supported Python reads it.
 PICKLE_PROTOCOL = 5
 

@@ -15,7 +15,7 @@ The split follows where the time goes: at 10k practices collecting took 31 s of 
 More happens while the segments are written, because the documents are at hand then and the parent
 process is otherwise idle: each worker counts the words of its documents (the spelling dictionary's
 counts: no second pass over every text) and, when asked, makes a digest of each (a build with no
-served version hashes its practices there instead of making every document twice), and the parent
+version it can update hashes its practices there instead of making every document twice), and the parent
 runs the caller's work that needs no segment (the catalogue, the browse arrays) in a thread, after
 the workers are forked.
 """
@@ -64,13 +64,13 @@ def field_postings(field: fields.FieldType, name: str, value: str) -> list[tuple
     else:
         encode = lambda p: fmt.encode(len(p))  # noqa: E731
     # A word's terms share its list of occurrences, one after the other (index_postings): encoded once.
-    encoded_for, value = None, b""
+    encoded_for, encoded = None, b""
     out = []
     for t, p in grouped.items():
         if p is not encoded_for:
-            encoded_for, value = p, encode(p)
+            encoded_for, encoded = p, encode(p)
         n = len(p)
-        out.append((t.encode("utf-8"), n, n * boost, value))
+        out.append((t.encode("utf-8"), n, n * boost, encoded))
     return out
 
 
