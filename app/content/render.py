@@ -101,11 +101,20 @@ def _inline_text(token) -> str:  # noqa: ANN001
 
 def html_to_text(fragment: str) -> str:
     """Plain text of a sanitised HTML fragment, paragraphs separated by blank lines."""
-    text = re.sub(r"</(p|li|h\d|tr|blockquote|pre|dd|dt)>", "\n\n", fragment)
-    text = re.sub(r"<br\s*/?>", "\n", text)
-    text = re.sub(r"<[^>]+>", "", text)
+    text = _BLOCK_END.sub("\n\n", fragment)
+    text = _BREAK.sub("\n", text)
+    text = _TAG.sub("", text)
     text = html.unescape(text)
-    return re.sub(r"\n{3,}", "\n\n", re.sub(r"[ \t]+", " ", text)).strip()
+    return _BLANK_LINES.sub("\n\n", _SPACES.sub(" ", text)).strip()
+
+
+_BLOCK_END = re.compile(r"</(p|li|h\d|tr|blockquote|pre|dd|dt)>")
+_BREAK = re.compile(r"<br\s*/?>")
+_TAG = re.compile(r"<[^>]+>")
+# Runs of spaces and tabs become one space. A single space is no match: matching "[ \t]+" replaced
+# every space of the text with a space (a tenth of validating a practice).
+_SPACES = re.compile(r" [ \t]+|\t[ \t]*")
+_BLANK_LINES = re.compile(r"\n{3,}")
 
 
 _PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)

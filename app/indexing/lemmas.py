@@ -62,7 +62,13 @@ def prewarm_lemmas(practices: Sequence[Practice], cache_path: Path | None, *, pr
     parallel = workers > 1 and len(_TEXTS) >= PARALLEL_FROM
     if parallel:
         with pool(workers) as workers_pool:
-            forms: set[tuple[str, str]] = set().union(*workers_pool.map(_forms_of, _spans(len(_TEXTS), workers * 4)))
+            listed = workers_pool.map_async(_forms_of, _spans(len(_TEXTS), workers * 4))
+            if cache_path is None or not analysis.store_is_current(cache_path):
+                # With no analyses stored most forms are new, and each analysing worker would load
+                # simplemma's Swedish and English dictionaries itself (2 s each at its first word):
+                # loaded here while the workers list the forms, the workers forked next inherit them.
+                analysis.load_lexicon()
+            forms: set[tuple[str, str]] = set().union(*listed.get())
     else:
         forms = _forms_of((0, len(_TEXTS)))
     _TEXTS = []

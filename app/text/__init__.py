@@ -18,12 +18,13 @@ code and pickle cleanly.
 """
 from .analyzer import LemmaFilter, analyzer_for, check_lang, compound_parts, explain_terms, index_postings, lemmas
 from .finnish import load_dictionary
-from .lemma_store import cache_fingerprint, load_cache, prefetch, save_cache, use_store
+from .lexicon import load_dictionaries as load_lexicon
+from .lemma_store import cache_fingerprint, load_cache, prefetch, save_cache, store_is_current, use_store
 from .tokens import WordTokenizer, token_set, token_texts
 from .voikko import VoikkoMissing
 from .words import WordTerms, analyse_forms, cache_clear, cache_info, cache_update, reserve_cache, uncached_forms
 
 __all__ = ["LemmaFilter", "VoikkoMissing", "WordTerms", "WordTokenizer", "analyse_forms", "analyzer_for", "cache_clear", "cache_fingerprint",
            "compound_parts",
-           "cache_info", "cache_update", "check_lang", "explain_terms", "index_postings", "lemmas", "load_cache", "load_dictionary", "prefetch",
-           "reserve_cache", "save_cache", "token_set", "token_texts", "uncached_forms", "use_store"]
+           "cache_info", "cache_update", "check_lang", "explain_terms", "index_postings", "lemmas", "load_cache", "load_dictionary", "load_lexicon", "prefetch",
+           "reserve_cache", "save_cache", "store_is_current", "token_set", "token_texts", "uncached_forms", "use_store"]

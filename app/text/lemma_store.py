@@ -140,6 +140,16 @@ def _open_store(path: Any, write: bool, timeout: float = 60) -> Any:
     return db
 
 
+def store_is_current(path: Any) -> bool:
+    """Whether the SQLite store at ``path`` exists and holds this analyser's analyses (a build that
+    finds none will analyse most of its word forms)."""
+    db = _open_store(path, write=False)
+    if db is None:
+        return False
+    db.close()
+    return True
+
+
 def save_cache(path: Any, forms: Any = None) -> int:
     """Store the cached analyses of ``forms`` (default: all) in the SQLite file ``path``; return how many."""
     keys = words._CACHE.keys() if forms is None else [f for f in forms if f in words._CACHE]

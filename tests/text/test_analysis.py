@@ -61,6 +61,41 @@ def test_finnish_is_analysed_by_libvoikko_without_pyvoikkos_transducer() -> None
     subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True)
 
 
+def _bundled_finnish_forms() -> list[str]:
+    """Every Finnish word form of the bundled practices, sorted."""
+    texts = []
+    for path in sorted((REPO / "content" / "practices").glob("*.fi.md")):
+        texts.append(path.read_text(encoding="utf-8"))
+    return sorted(analysis.token_set(texts))
+
+
+def _reading_fields(reading) -> tuple:  # noqa: ANN001
+    parts = reading.COMPOUND_PARTS
+    return (reading.FORM, reading.BASEFORM, reading.CLASS, None if parts is None else tuple(map(_reading_fields, parts)))
+
+
+def test_readings_are_parsed_as_pyvoikkos_parser_reads_them() -> None:
+    """parse_reading gives every field the analysis reads as pyvoikko's parser does, for each reading
+    Voikko gives of the bundled content's Finnish word forms, of each form with the probe head the
+    analysis of compound modifiers appends, and of words with the parser's rarer tags (adjective
+    modifiers, lexicalised compounds, "-is" modifiers, proper names, hyphens)."""
+    import libvoikko
+
+    from app.text import voikko
+
+    raw = voikko._raw_analyses(libvoikko.Voikko("fi"))
+    reference = voikko._fst_output_parser()
+    forms = _bundled_finnish_forms()
+    assert len(forms) > 3000
+    special = ["pitkäaikaistyöttömien", "maahanmuuttajille", "toimenpide", "sosiaali-", "pohjoiskarjalainen",
+               "etelä-pohjanmaan", "helsingissä", "suomalais-ruotsalainen", "vertaismentoroinnin", "uusiokäyttö",
+               "lean-menetelmä", "nuorisotakuu", "isoisä", "kansainvälis", "yhteiskunnallis-", "ja", "eikä"]
+    readings = [r for word in [*forms, *(f + "hanke" for f in forms if f.isalpha()), *special] for r in raw(word)]
+    assert len(readings) > len(forms)
+    different = [r for r in readings if _reading_fields(voikko.parse_reading(r)) != _reading_fields(reference(r))]
+    assert different == []
+
+
 @pytest.mark.parametrize("word", ["palvelukodissa", "työllistymisen", "helsinki", "xqzt", "", "ab\0c",
                                   "maahanmuuttajille", "espoossa", "a" * 80])
 def test_raw_analyses_are_the_bindings_fstoutput(word: str) -> None:
@@ -381,6 +416,19 @@ def test_cache_counts_hits_on_second_call() -> None:
     assert first["misses"] >= 1 and first["size"] >= 1
     assert second["hits"] == first["hits"] + 1
     assert second["misses"] == first["misses"]
+
+
+def test_analyse_forms_returns_exactly_the_entries_it_added() -> None:
+    """A build's analysis worker sends back what analyse_forms returns: every new analysis (a
+    compound's parts too, which the index writers look up), none it had before."""
+    cache_clear()
+    analysis.analyse_forms([("fi", "nuorille"), ("sv", "arbetslivet")])
+    before = dict(words._CACHE)
+    added = analysis.analyse_forms([("fi", "vertaismentoroinnin"), ("fi", "nuorille"), ("en", "workers")])
+    assert set(added) == set(words._CACHE) - set(before)
+    assert {("fi", "vertaismentoroinnin"), ("en", "workers")} <= set(added)
+    assert ("fi", "nuorille") not in added
+    assert all(added[key] == words._CACHE[key] for key in added)
 
 
 # --------------------------------------------------------------------------
