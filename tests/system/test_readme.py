@@ -204,6 +204,9 @@ def test_an_editors_first_commands(copy):
     setup = ("make install", ". .venv/bin/activate")
     proc = shell(copy, *setup, "kaytantopankki --help", "kaytantopankki check")
     assert proc.returncode == 0, proc.stderr
+    # make install compiled the app's bytecode (a server that may not write it would compile at each start):
+    # the schema exporter is only ever run as a script, which Python itself compiles without writing
+    assert list((copy / "app" / "content" / "__pycache__").glob("schema_export.*.pyc"))
     assert "Commands:" in proc.stdout and re.search(r"ok: \d+ käytäntöä \d+ tiedostossa on kunnossa", proc.stdout)
     assert "messages translated" not in proc.stdout + proc.stderr and "Warning" not in proc.stderr
 
