@@ -127,6 +127,30 @@ def test_without_javascript_the_filter_form_brings_the_results_into_view(new_con
     shot(page, f"search-filter-form-{size}-nojs-fi", full_page=False)
 
 
+@pytest.mark.parametrize(("size", "js"), [("phone", False), ("phone", True), ("desktop", False)],
+                         ids=["phone-nojs", "phone-js", "desktop-nojs"])
+def test_a_shared_filtered_link_on_a_phone_without_javascript_offers_its_results_at_once(new_context, shot, size, js):
+    """A link opened from elsewhere starts at the page's top. On a phone without JavaScript the open
+    filters stand between it and the results, so a "Show N results" link comes first; with JavaScript
+    (the filters closed) or on a wide screen (the results beside them) there is none."""
+    page = _open(new_context, size, js=js)
+    page.goto(f"/?region=Pohjois-Karjala&axis={TL3}&ui=fi")
+    total = _total(page)
+    assert total == _api_total(page, f"region=Pohjois-Karjala&axis={TL3}") > 0
+    jump = page.locator(".jump-to-results a")
+    if size == "phone" and not js:
+        assert not _in_view(page, ".result", size), "the results start below the first screen"
+        assert jump.is_visible() and _in_view(page, ".jump-to-results", size)
+        assert jump.inner_text() == (f"Näytä {total} tulosta" if total > 1 else "Näytä 1 tulos")
+        shot(page, "search-shared-link-phone-nojs-fi", full_page=False)
+        jump.click()
+        assert _in_view(page, "#results-heading", size) and _in_view(page, ".result", size)
+    else:
+        assert not jump.is_visible()
+    page.goto("/?ui=fi")  # the entry page: its overview comes first anyway
+    assert not page.locator(".jump-to-results").count()
+
+
 @pytest.mark.parametrize("size", list(SIZES))
 def test_without_javascript_the_next_page_a_new_order_or_a_filter_less_keeps_the_results_in_view(new_context, size):
     page = _open(new_context, size, js=False)
