@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.content.vocabularies import Priority, canonical, load_vocabularies, normalise_period, parse_priority, suggest
 from conftest import VOCABULARIES
@@ -73,3 +75,23 @@ def test_labels_per_language(vocab):
     assert vocab.label("region", "Pohjois-Karjala", "sv") == "Norra Karelen"
     assert vocab.label("theme", "kohti työtä", "en") == "Towards employment"
     assert vocab.label("region", "Atlantis", "fi") == "Atlantis"
+
+
+def _official_words(vocab) -> list[str]:  # noqa: ANN001
+    return sorted({w for name in vocab.official_names() for w in name.split()})
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_official_names_are_found_as_the_pattern_alone_finds_them(vocab, data):
+    """official_name_matches skips the pattern's search when the text lacks a name's inner word; what
+    it finds is still exactly what the case-insensitive pattern finds: names whole, split by other
+    whitespace, in other case, glued to the words around them, or cut short."""
+    names = vocab.official_names()
+    piece = st.one_of(st.sampled_from(names), st.sampled_from(_official_words(vocab)),
+                      st.sampled_from(names).map(lambda n: n.upper().replace(" ", "\n ")),
+                      st.sampled_from(names).map(lambda n: n[: len(n) // 2]), st.text("abcäöå -\n", max_size=8))
+    separator = data.draw(st.sampled_from([" ", "", "x", "\t"]))
+    text = separator.join(data.draw(st.lists(piece, max_size=6)))
+    expected = [m.span() for m in vocab.official_name_pattern().finditer(text)]
+    assert [m.span() for m in vocab.official_name_matches(text)] == expected
