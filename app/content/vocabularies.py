@@ -183,11 +183,12 @@ class Vocabularies:
         # A name inside the folded text has each of its inner words as a whole word of the text: a
         # name whose longest inner word the text lacks is not looked for (a body's set of words, then
         # a few set lookups, cost a third of looking for all fifty names in it).
-        words = set(text.casefold().split())
+        folded_words = text.casefold().split()
+        words = set(folded_words)
         names = [name for key, name in self._terms["official_keyed"] if key is None or key in words]
         if not names:
             return []
-        folded = " ".join(text.casefold().split())
+        folded = " ".join(folded_words)
         if not any(name in folded for name in names):
             return []
         return list(pattern.finditer(text))

@@ -53,7 +53,7 @@ def _clean_base(baseform: str) -> str:
     the parser (:func:`.voikko.parse_reading`, as pyvoikko's) doubles hyphens ("lean--menetelmä").
     """
     base = baseform.replace("=", "")
-    if "--" in base:  # (rare: the test first spares most of the base forms a regular expression)
+    if "--" in base:  # rare: testing for it first spares most base forms the regular expression
         base = _HYPHENS.sub("-", base)
     return base.strip("-").lower()
 

@@ -52,7 +52,7 @@ def test_segments_hold_what_whooshs_writer_writes(documents, tmp_path, monkeypat
     (tmp_path / "ours").mkdir()
     segments.write_segments(index.create_in(str(tmp_path / "ours"), make_schema()), documents, workers)
     got = index.open_dir(str(tmp_path / "ours")).reader()
-    assert len(list(got.leaf_readers())) == -(-len(documents) // 7)
+    assert len(list(got.leaf_readers())) == len(segments._spans(len(documents), workers))
     terms = list(expected.all_terms())
     assert list(got.all_terms()) == terms
     for fieldname, text in terms:
@@ -67,6 +67,21 @@ def test_segments_hold_what_whooshs_writer_writes(documents, tmp_path, monkeypat
         # (not max_field_length: Whoosh raises on a segment none of whose documents has the field,
         # and nothing of ours reads it; the lengths of every document are compared above)
         assert got.field_length(fieldname) == expected.field_length(fieldname)
+
+
+@pytest.mark.parametrize("n, workers, most", [(119_908, 2, 25_000), (11_992, 2, 25_000), (100, 2, 7), (99, 3, 7),
+                                            (5, 2, 7), (1, 2, 7), (0, 2, 7), (50, 1, 7)])
+def test_spans_cover_the_documents_in_order_as_many_for_each_worker(monkeypatch, n, workers, most):
+    """The documents in order, none twice, at most SEGMENT_DOCS a span, and as many spans for each worker
+    (at 100k practices an odd fifth span kept one worker writing alone)."""
+    monkeypatch.setattr(segments, "SEGMENT_DOCS", most)
+    spans = segments._spans(n, workers)
+    assert [d for start, end in spans for d in range(start, end)] == list(range(n))
+    assert all(0 < end - start <= most for start, end in spans)
+    if n >= workers * 2:
+        assert len(spans) % workers == 0
+    if n == 119_908:
+        assert len(spans) == 6
 
 
 def test_progress_counts_the_units_of_every_document(documents, tmp_path):
