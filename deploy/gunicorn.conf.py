@@ -31,9 +31,9 @@ def on_starting(server):  # noqa: ANN001 (gunicorn's hook: after preload_app, be
     first query with an unseen word (seconds, more on a busy machine) while visitors wait. Nothing
     that holds a file open (the index) is opened here."""
     from app.text.finnish import load_dictionary
-    from app.text.lexicon import load_dictionaries
+    from app.text.lexicon import load_lexicon
 
-    seconds = load_dictionary() + load_dictionaries()
+    seconds = load_dictionary() + load_lexicon()
     app = server.app.wsgi()
     for name in app.jinja_env.list_templates(extensions=["html"]):
         app.jinja_env.get_template(name)

@@ -18,7 +18,7 @@ code and pickle cleanly.
 """
 from .analyzer import LemmaFilter, analyzer_for, check_lang, compound_parts, explain_terms, index_postings, lemmas
 from .finnish import load_dictionary
-from .lexicon import load_dictionaries as load_lexicon
+from .lexicon import load_lexicon
 from .lemma_store import cache_fingerprint, load_cache, prefetch, save_cache, store_is_current, use_store
 from .tokens import WordTokenizer, token_set, token_texts
 from .voikko import VoikkoMissing

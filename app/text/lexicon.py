@@ -25,7 +25,7 @@ MAX_WORD = 40  # longer "words" are not split (the search is quadratic in the le
 _SNOWBALL_NAMES = {"fi": "finnish", "sv": "swedish", "en": "english"}
 
 
-def load_dictionaries() -> float:
+def load_lexicon() -> float:
     """Load simplemma's Swedish and English dictionaries now (e.g. in a server's master process,
     before the workers fork); return the seconds taken."""
     import time
