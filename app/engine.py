@@ -13,7 +13,8 @@ much; those places are here, so that a Whoosh upgrade has one module to re-check
   postings kept in its row of the term table (``_inlined_info``, ``_TermTable``), which Whoosh reads as a
   ListMatcher and ``posting_blocks``/``posting_values`` read directly;
 - the W3 codec's pickles of posting blocks, block headers and inlined term rows made with pickle
-  protocol 5 instead of Whoosh's 2 (``_dumps``, put in the codec module's place on import).
+  protocol 5 instead of Whoosh's 2 (``_dumps``, put in the codec module's place on import), and its
+  posting blocks compressed with a smaller zlib window (``_BlockZlib``, in place of its ``zlib``).
 
 Importing this module checks the installed Whoosh release; a different one raises ImportError
 saying what to do (the project pins ``whoosh-reloaded==2.7.5``). It is longer than the project's
@@ -24,9 +25,10 @@ from __future__ import annotations
 import os
 import pickle
 import shutil
+import zlib
 from bisect import bisect_left
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import NamedTuple
@@ -75,6 +77,30 @@ def _dumps(obj: object, protocol: int | None = None) -> bytes:
 
 
 _w3.dumps = _dumps  # the W3 codec's writers call its module's ``dumps(data, 2)``
+
+# ``zlib.compress(data, level)`` sets up a compressor for a 32 KB window and 64 K hash chains at every
+# call (about 300 KB, allocated and released per call); a posting block is a few hundred bytes to a
+# few KB (2k practices: median 745 bytes, 90 % under 4.2 KB, at most 29 KB). With an 8 KB window and a
+# quarter of the memory the 15,354 blocks of a 2k-practice build were compressed in 0.84 s instead
+# of 1.71, 0.2 % larger (bench/RESULTS.md, "Issue 14, round eight"). zlib's ``decompress`` reads a
+# stream of any window size, so readers and versions written before are unaffected.
+BLOCK_WBITS, BLOCK_MEMLEVEL = 13, 5
+
+
+class _BlockZlib:
+    """What the W3 codec's module calls ``zlib``: ``compress`` with :data:`BLOCK_WBITS` and
+    :data:`BLOCK_MEMLEVEL`, ``decompress`` zlib's own."""
+
+    decompress = staticmethod(zlib.decompress)
+
+    @staticmethod
+    def compress(data: bytes, level: int = -1) -> bytes:
+        """``data`` compressed at ``level`` as one zlib stream (as ``zlib.compress``, smaller window)."""
+        compressor = zlib.compressobj(level, zlib.DEFLATED, BLOCK_WBITS, BLOCK_MEMLEVEL)
+        return compressor.compress(data) + compressor.flush()
+
+
+_w3.zlib = _BlockZlib
 
 INDEX_NAME = "MAIN"  # Whoosh's index name: segment files MAIN_<segment>.*, tables of contents _MAIN_<n>.toc
 _LENGTH_OF_BYTE = np.array([float(byte_to_length(b) or 1) for b in range(256)])
@@ -232,34 +258,64 @@ class SegmentBuilder:
         self._codec = W3Codec(compression=COMPRESSION)
         self.segment = W3Segment(self._codec, ix.indexname, segid=_random_segment_id())
         self._perdoc = self._codec.per_document_writer(self._storage, self.segment)
-        self._terms: dict[str, dict[bytes, tuple[array, array, list]]] = {}
+        self._terms: dict[str, dict[str, tuple[array, array, list]]] = {}
         self._lengths: dict[str, array] = {}
+        self._encoders = {name: _encoder(field.format) for name, field in self.schema.items() if field.indexed}
         self.docs = 0
 
-    def add(self, document: dict, postings: dict[str, Iterable[tuple[bytes, int, float, bytes]]]) -> None:
+    def add(self, document: dict, occurrences: Mapping[str, Mapping[str, Sequence]]) -> int:
         """Add one document: ``document`` as for Whoosh's ``add_document`` (its stored values,
-        ``_stored_<field>`` overrides, columns) and its ``postings``: field → (term, frequency,
-        weight, encoded value) as the field's ``index()`` yields them."""
+        ``_stored_<field>`` overrides, columns) and the ``occurrences`` of its analysed fields: field →
+        term → the term's occurrences, as the field's format encodes them (Characters: (position,
+        start character, end character) triples in text order); terms that share one list (a word's
+        terms) have it encoded once. An indexed field not in ``occurrences`` is analysed by Whoosh's
+        ``field.index``. Returns the number of postings added.
+
+        The postings are appended to the terms' arrays here, without a tuple per posting in between:
+        at 10k practices (33 million postings) a posting's handling is most of a build's time."""
         docnum = self.docs
         perdoc, schema = self._perdoc, self.schema
         perdoc.start_doc(docnum)
+        added = 0
         for name in sorted(n for n in document if not n.startswith("_") and document[n] is not None):
             field = schema[name]
             length = 0
-            if name in postings:
-                terms = self._terms.setdefault(name, {})
-                for tbytes, freq, weight, value in postings[name]:
-                    entry = terms.get(tbytes)
-                    if entry is None:
-                        entry = terms[tbytes] = (array("I"), array("f"), [])
-                    entry[0].append(docnum)
-                    entry[1].append(weight)
-                    if value:  # as W3PostingsWriter.add_posting: a format without values stores none
-                        entry[2].append(value)
-                    length += freq
+            if field.indexed:
+                terms = self._terms.get(name)
+                if terms is None:
+                    terms = self._terms[name] = {}
+                grouped = occurrences.get(name)
+                if grouped is None:
+                    grouped = {t.decode("utf-8"): (f, w, v) for t, f, w, v in field.index(document[name])}
+                    for term, (freq, weight, value) in grouped.items():
+                        entry = terms.get(term)
+                        if entry is None:
+                            entry = terms[term] = (array("I"), array("f"), [])
+                        entry[0].append(docnum)
+                        entry[1].append(weight)
+                        if value:  # as W3PostingsWriter.add_posting: a format without values stores none
+                            entry[2].append(value)
+                        length += freq
+                else:
+                    encode, boost = self._encoders[name]
+                    encoded_for, encoded = None, b""
+                    for term, found in grouped.items():
+                        if found is not encoded_for:
+                            encoded_for, encoded = found, encode(found)
+                        n = len(found)
+                        entry = terms.get(term)
+                        if entry is None:
+                            entry = terms[term] = (array("I"), array("f"), [])
+                        entry[0].append(docnum)
+                        entry[1].append(n * boost)
+                        entry[2].append(encoded)
+                        length += n
+                added += len(grouped)
                 if not field.scorable:
                     length = 0
-                lengths = self._lengths.setdefault(name, array("I"))
+                lengths = self._lengths.get(name)
+                if lengths is None:
+                    lengths = self._lengths[name] = array("I")
                 lengths.extend(0 for _ in range(docnum + 1 - len(lengths)))
                 lengths[docnum] = length
             stored = document.get(f"_stored_{name}", document[name])
@@ -268,6 +324,7 @@ class SegmentBuilder:
                 perdoc.add_column_value(name, field.column_type, field.to_column_value(stored))
         perdoc.finish_doc()
         self.docs += 1
+        return added
 
     def finish(self, progress: Callable[[int], None] | None = None):  # noqa: ANN201
         """Write the postings and close the segment's files; return the segment (for :func:`write_toc`).
@@ -283,15 +340,15 @@ class SegmentBuilder:
             fields.start_field(name, field)
             prefix, writer = pack_ushort(fields._fieldid), fields._postwriter
             done = 0
-            for tbytes in sorted(terms):
-                ids, weights, values = terms[tbytes]
+            for term in sorted(terms):  # (UTF-8 keeps the order of code points: the table's key order)
+                ids, weights, values = terms[term]
                 if values and len(ids) <= INLINE_POSTINGS:  # (a ListMatcher without values answers "", not None)
                     info = _inlined_info(ids, weights, values, lengths)
                 else:  # as W3FieldWriter.start_term and finish_term, with the row written by the table
                     writer.start_postings(field.format, W3TermInfo())
                     _write_postings(writer, ids, weights, values, lengths)
                     info = writer.finish_postings().to_bytes()
-                table.add(prefix + tbytes, info)
+                table.add(prefix + term.encode("utf-8"), info)
                 done += len(ids)
                 if progress is not None and done >= 20_000:
                     progress(done)
@@ -303,6 +360,16 @@ class SegmentBuilder:
         fields.close()
         self.segment.set_doc_count(self.docs)
         return self.segment
+
+
+def _encoder(fmt) -> tuple[Callable[[Sequence], bytes], float]:  # noqa: ANN001
+    """(occurrences → the posting's value, weight of one occurrence) of a field's format, as its
+    ``word_values`` makes them from (position, start, end) triples."""
+    if fmt.supports("characters"):
+        return fmt.encode, fmt.field_boost
+    if fmt.supports("positions"):
+        return (lambda found: fmt.encode([x[0] for x in found])), fmt.field_boost
+    return (lambda found: fmt.encode(len(found))), fmt.field_boost
 
 
 def _set_block(writer, ids: array, weights: array, values: list, lengths: array) -> None:  # noqa: ANN001

@@ -7,6 +7,8 @@ and ``lang``. Facets are not Whoosh fields: they are counted from bitsets (:mod:
 """
 from __future__ import annotations
 
+import functools
+import struct
 import sys
 from array import array
 from itertools import chain
@@ -37,6 +39,7 @@ def field_language(fieldname: str) -> str:
     return fieldname.rsplit("_", 1)[-1]
 
 
+@functools.cache  # asked for every field of every document the build indexes
 def text_analysis(fieldname: str) -> tuple[str, bool] | None:
     """(language, whole words only) of a text field's analyser, None for another field."""
     kind, _, lang = fieldname.rpartition("_")
@@ -56,6 +59,8 @@ class Occurrences(formats.Characters):
 
     def encode(self, poslist: list[tuple[int, int, int]]) -> bytes:
         """``pack_uint(n)`` and the ``n`` (position, start, end) triples, flattened."""
+        if len(poslist) == 1:  # most words occur once in a field: a struct packs them 3× as fast as the array
+            return _ONE + _TRIPLE.pack(*poslist[0])
         values = array("I", chain.from_iterable(poslist))
         if _BIG_ENDIAN:
             values.byteswap()
@@ -80,6 +85,7 @@ class Occurrences(formats.Characters):
 
 
 _BIG_ENDIAN = sys.byteorder == "big"  # the stored arrays are little-endian, whatever machine wrote them
+_ONE, _TRIPLE = pack_uint(1), struct.Struct("<3I")
 
 
 def make_schema() -> fields.Schema:

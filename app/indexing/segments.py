@@ -4,7 +4,7 @@ Documents are numbered in the order given and cut into contiguous spans, one seg
 many spans for each worker, at most ``SEGMENT_DOCS`` documents a span, so that a worker's postings
 held in memory stay bounded at 100 000 practices). A worker analyses each document's text fields
 with :func:`app.text.index_postings` (the field's analyser, without Token objects) and hands the
-postings to :class:`app.engine.SegmentBuilder`, which writes the segment a term at a time. The
+occurrences to :class:`app.engine.SegmentBuilder`, which writes the segment a term at a time. The
 parent names the segments in the table of contents in span order.
 
 Progress counts ``COLLECT_UNITS + WRITE_UNITS`` units per document: the first when its postings are
@@ -48,36 +48,17 @@ _IX = None  # the index they are written into
 _DONE = None  # multiprocessing.Value: progress units done by all workers
 
 
-def field_postings(field: fields.FieldType, name: str, value: str) -> list[tuple[bytes, int, float, bytes]]:
-    """(term, frequency, weight, encoded value) of every term of ``value`` in field ``name``, as
-    Whoosh's ``field.index(value)`` yields them."""
-    spec = text_analysis(name)
-    if spec is None:  # an ID field: Whoosh's own
-        return list(field.index(value))
-    fmt = field.format
-    boost = fmt.field_boost
-    grouped = analysis.index_postings(value, *spec)
-    if fmt.supports("characters"):
-        encode = fmt.encode
-    elif fmt.supports("positions"):
-        encode = lambda p: fmt.encode([x[0] for x in p])  # noqa: E731
-    else:
-        encode = lambda p: fmt.encode(len(p))  # noqa: E731
-    # A word's terms share its list of occurrences, one after the other (index_postings): encoded once.
-    encoded_for, encoded = None, b""
-    out = []
-    for t, p in grouped.items():
-        if p is not encoded_for:
-            encoded_for, encoded = p, encode(p)
-        n = len(p)
-        out.append((t.encode("utf-8"), n, n * boost, encoded))
+def document_occurrences(schema: fields.Schema, doc: dict) -> dict[str, dict[str, list[tuple[int, int, int]]]]:
+    """The occurrences of every term of every analysed text field of ``doc`` (a document as for
+    Whoosh's ``add_document``): field → term → [(position, start, end), …], as
+    :func:`app.text.index_postings` groups them (a word's terms share one list). Other indexed
+    fields are left to Whoosh's own analysis (:meth:`app.engine.SegmentBuilder.add`)."""
+    out = {}
+    for name, value in doc.items():
+        spec = text_analysis(name)
+        if spec is not None and value is not None and schema[name].indexed:
+            out[name] = analysis.index_postings(value, *spec)
     return out
-
-
-def document_postings(schema: fields.Schema, doc: dict) -> dict[str, list[tuple[bytes, int, float, bytes]]]:
-    """The postings of every indexed field of ``doc`` (a document as for Whoosh's ``add_document``)."""
-    return {name: field_postings(schema[name], name, value) for name, value in doc.items()
-            if not name.startswith("_") and value is not None and schema[name].indexed}
 
 
 class _Ticker:
@@ -114,9 +95,7 @@ def _write_span(span: tuple[int, int]):  # noqa: ANN202
     digests: list[str] = []
     schema = builder.schema  # FileIndex.schema reads the table of contents from disk at every use
     for item, doc in zip(items, docs):
-        found = document_postings(schema, doc)
-        postings += sum(len(p) for p in found.values())
-        builder.add(doc, found)
+        postings += builder.add(doc, document_occurrences(schema, doc))
         if _WORDS is not None:
             words.update(_WORDS(doc))
         if _DIGEST is not None:
