@@ -1,9 +1,12 @@
 """app/engine.py reads Whoosh's internals: what it reads must equal what Whoosh's public API gives."""
 from __future__ import annotations
 
+import zlib
 from importlib import metadata
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from whoosh import index
 
 from app import engine
@@ -82,3 +85,15 @@ def test_whooshs_codec_writes_its_pickles_with_protocol_5(tmp_path):
         assert list(s.reader().postings("body", "sana").all_ids()) == list(range(300))
         assert s.doc_frequency("body", "sana") == 300
         assert s.reader().postings("body", "numero1").value_as("characters") == [(1, 5, 12)]
+
+
+@given(data=st.binary(max_size=40_000), level=st.integers(1, 9))
+def test_posting_blocks_are_compressed_into_streams_zlib_reads(data, level):
+    """A block compressed with the codec's smaller window is one zlib stream that zlib's own
+    ``decompress`` (Whoosh's reader, and readers of versions written before) gives back."""
+    import whoosh.codec.whoosh3 as w3
+
+    compressed = w3.zlib.compress(data, level)
+    assert zlib.decompress(compressed) == data
+    assert compressed[0] >> 4 == engine.BLOCK_WBITS - 8  # the stream's header names its window
+    assert w3.zlib.decompress is zlib.decompress

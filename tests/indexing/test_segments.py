@@ -43,9 +43,11 @@ def _statistics(info):
             info.min_id(), info.max_id())
 
 
-@pytest.mark.parametrize("workers, piece", [(1, None), (2, None), (1, 64)])
-def test_segments_hold_what_whooshs_writer_writes(documents, tmp_path, monkeypatch, workers, piece):
+@pytest.mark.parametrize("workers, piece, inline", [(1, None, None), (2, None, None), (1, 64, None), (2, None, 0)])
+def test_segments_hold_what_whooshs_writer_writes(documents, tmp_path, monkeypatch, workers, piece, inline):
     monkeypatch.setattr(segments, "SEGMENT_DOCS", 7)  # several segments, in order, even with one worker
+    if inline is not None:  # every term's postings in blocks of the postings file, none kept in the term table
+        monkeypatch.setattr(engine, "INLINE_POSTINGS", inline)
     if piece:  # the term table's rows written a few at a time, as at 100k practices
         monkeypatch.setattr(engine._TermTable, "_PIECE", piece)
     expected = _whooshs(documents, tmp_path / "whoosh")
@@ -99,12 +101,14 @@ def test_progress_counts_the_units_of_every_document(documents, tmp_path):
     assert len(ticks) == units * len(documents)
 
 
-def test_rare_terms_are_inlined_and_read_block_by_block_like_the_others(documents, tmp_path):
+def test_rare_terms_are_inlined_and_read_block_by_block_like_the_others(documents, tmp_path, monkeypatch):
     """A term with few postings is kept in the term table (no block in the postings file); the
     ranking's and the snippets' readers (app.engine.posting_blocks, posting_values) read the same
     documents, weights and raw values from it as from a block."""
-    from app.engine import INLINE_POSTINGS, posting_blocks, posting_values
+    from app.engine import posting_blocks, posting_values
 
+    INLINE_POSTINGS = 8  # lower than the build's, so that the bundled content has terms of both kinds
+    monkeypatch.setattr(engine, "INLINE_POSTINGS", INLINE_POSTINGS)
     segments.write_segments(index.create_in(str(tmp_path), make_schema()), documents, 1)
     reader = index.open_dir(str(tmp_path)).reader()
     inlined = common = 0
