@@ -236,11 +236,12 @@ def link_index(previous: Path, target: Path) -> None:
 COMPRESSION = 3  # zlib's level for posting blocks, as Whoosh's codec has it
 SMALL_BLOCK = 48  # bytes of values: a block of a few postings this small is stored as it is (zlib only adds to it)
 # Postings a term has at most for them to be kept in its row of the term table, without a block in
-# the postings file (most terms occur in a document or two; their blocks were half of writing). At
-# 10k practices 45,000 terms had more than 8 postings and 28,500 of them at most 32: with 32 instead of 8
-# writing 1,000 practices' segment took 0.80 G fewer instructions (callgrind: 38.24 → 37.44 G with the
-# analysis of its words), the segment 6 % larger (bench/RESULTS.md, "Issue 14, round eight").
-INLINE_POSTINGS = 32
+# the postings file (most terms occur in a document or two; their blocks were half of writing). Not
+# more: a reader unpickles a kept term's postings whenever it reads the term's statistics. With 32
+# a build wrote 1,000 practices' segment with 2 % fewer instructions, but at 100k practices queries with
+# words never searched before took 406 ms p95 at 4 clients instead of 313, natural questions 578
+# instead of 448, while the other scenarios kept their times (bench/RESULTS.md, "Issue 14, round eight").
+INLINE_POSTINGS = 8
 
 
 class SegmentBuilder:
