@@ -18,7 +18,7 @@ much; those places are here, so that a Whoosh upgrade has one module to re-check
 
 Importing this module checks the installed Whoosh release; a different one raises ImportError
 saying what to do (the project pins ``whoosh-reloaded==2.7.5``). It is longer than the project's
-other modules (about 390 lines) for that reason: every private internal in one file.
+other modules (about 460 lines) for that reason: every private internal in one file.
 """
 from __future__ import annotations
 
@@ -78,10 +78,10 @@ def _dumps(obj: object, protocol: int | None = None) -> bytes:
 
 _w3.dumps = _dumps  # the W3 codec's writers call its module's ``dumps(data, 2)``
 
-# ``zlib.compress(data, level)`` sets up a compressor for a 32 KB window and 64 K hash chains at every
-# call (about 300 KB, allocated and released per call); a posting block is a few hundred bytes to a
-# few KB (2k practices: median 745 bytes, 90 % under 4.2 KB, at most 29 KB). With an 8 KB window and a
-# quarter of the memory the 15,354 blocks of a 2k-practice build were compressed in 0.84 s instead
+# ``zlib.compress(data, level)`` sets up a compressor for a 32 KB window with its hash tables and
+# buffers at every call (about 256 KB, allocated and released per call); a posting block is a few
+# hundred bytes to a few KB (2k practices: median 745 bytes, 90 % under 4.2 KB, at most 29 KB). With an
+# 8 KB window and memory level 5 (about 48 KB) the 15,354 blocks of a 2k-practice build were compressed in 0.84 s instead
 # of 1.71, 0.2 % larger (bench/RESULTS.md, "Issue 14, round eight"). zlib's ``decompress`` reads a
 # stream of any window size, so readers and versions written before are unaffected.
 BLOCK_WBITS, BLOCK_MEMLEVEL = 13, 5
@@ -276,7 +276,7 @@ class SegmentBuilder:
         ``field.index``. Returns the number of postings added.
 
         The postings are appended to the terms' arrays here, without a tuple per posting in between:
-        at 10k practices (33 million postings) a posting's handling is most of a build's time."""
+        at 10k practices (4.8 million postings) the postings' handling is most of a build's writing."""
         docnum = self.docs
         perdoc, schema = self._perdoc, self.schema
         perdoc.start_doc(docnum)
@@ -289,9 +289,9 @@ class SegmentBuilder:
                 if terms is None:
                     terms = self._terms[name] = {}
                 grouped = occurrences.get(name)
-                if grouped is None:
-                    grouped = {t.decode("utf-8"): (f, w, v) for t, f, w, v in field.index(document[name])}
-                    for term, (freq, weight, value) in grouped.items():
+                if grouped is None:  # (slug, lang): Whoosh's (term, frequency, weight, value) per term
+                    for tbytes, freq, weight, value in field.index(document[name]):
+                        term = tbytes.decode("utf-8")
                         entry = terms.get(term)
                         if entry is None:
                             entry = terms[term] = (array("I"), array("f"), [])
@@ -300,6 +300,7 @@ class SegmentBuilder:
                         if value:  # as W3PostingsWriter.add_posting: a format without values stores none
                             entry[2].append(value)
                         length += freq
+                        added += 1
                 else:
                     encode, boost = self._encoders[name]
                     encoded_for, encoded = None, b""
@@ -314,7 +315,7 @@ class SegmentBuilder:
                         entry[1].append(n * boost)
                         entry[2].append(encoded)
                         length += n
-                added += len(grouped)
+                    added += len(grouped)
                 if not field.scorable:
                     length = 0
                 lengths = self._lengths.get(name)
