@@ -88,12 +88,14 @@ def test_whooshs_codec_writes_its_pickles_with_protocol_5(tmp_path):
 
 
 @given(data=st.binary(max_size=40_000), level=st.integers(1, 9))
-def test_posting_blocks_are_compressed_into_streams_zlib_reads(data, level):
-    """A block compressed with the codec's smaller window is one zlib stream that zlib's own
-    ``decompress`` (Whoosh's reader, and readers of versions written before) gives back."""
+def test_posting_blocks_are_compressed_into_zstd_frames_and_zlib_streams_still_read(data, level):
+    """A block the codec compresses (whatever level it asks for) is one Zstandard frame that the
+    codec's ``decompress`` gives back, as it gives back a zlib stream (a block written before)."""
     import whoosh.codec.whoosh3 as w3
+    import zstandard
 
     compressed = w3.zlib.compress(data, level)
-    assert zlib.decompress(compressed) == data
-    assert compressed[0] >> 4 == engine.BLOCK_WBITS - 8  # the stream's header names its window
-    assert w3.zlib.decompress is zlib.decompress
+    assert compressed.startswith(b"\x28\xb5\x2f\xfd")
+    assert zstandard.ZstdDecompressor().decompress(compressed) == data
+    assert w3.zlib.decompress(compressed) == data
+    assert w3.zlib.decompress(zlib.compress(data, level)) == data

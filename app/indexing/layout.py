@@ -35,7 +35,9 @@ LEMMA_CACHE = ".lemma-cache"
 LOCK = ".build.lock"
 # Bumped when a version's data files change shape: servers refuse older versions (rebuild them),
 # and an incremental build copies the previous version's data only in the same format.
-DATA_FORMAT = "catalog-5/browse-7/spelling-1"
+# "postings-zstd": posting blocks compressed with Zstandard (app/engine.py), which a server of an
+# earlier build could not read.
+DATA_FORMAT = "catalog-5/browse-7/spelling-1/postings-zstd"
 
 
 def current_version(root: str | Path) -> str | None:
