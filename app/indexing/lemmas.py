@@ -7,7 +7,6 @@ The new analyses are stored when the caller says (a full build: while its segmen
 """
 from __future__ import annotations
 
-import heapq
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -74,12 +73,13 @@ def prewarm_lemmas(practices: Sequence[Practice], cache_path: Path | None, *, pr
     _TEXTS = []
     analysis.reserve_cache(2 * len(forms) + 100_000)  # the forms, the parts of compounds, and room to spare
     loaded = analysis.load_cache(cache_path, forms) if cache_path is not None else 0
-    ordered = sorted(forms)  # deterministic chunks; the store's key order
-    missing = analysis.uncached_forms(ordered)
+    # In the set's order: sorting them here (for the store) kept a core idle for 0.4 s at 10k practices;
+    # ``save`` sorts them, while the segments are written.
+    missing = analysis.uncached_forms(forms)
     added: list[tuple[str, str]] = []
     if parallel and len(missing) >= PARALLEL_FROM:
-        # Every chunk a stride through the sorted forms: neighbouring forms cost alike (long compounds
-        # together), so contiguous chunks made the progress bar's rate, and its time left, swing 2×.
+        # Every chunk a stride through the forms: forms sorted side by side cost alike (long compounds
+        # together), so contiguous chunks of sorted forms made the progress bar's rate swing 2×.
         count = -(-len(missing) // 500)
         chunks = [missing[i::count] for i in range(count)]
         with pool(workers) as workers_pool:
@@ -93,7 +93,6 @@ def prewarm_lemmas(practices: Sequence[Practice], cache_path: Path | None, *, pr
         if cache_path is not None and (added or loaded < len(forms)):
             # Each form once, in key order: the store's B-tree then grows at its end (at 10k practices
             # 1.7 s instead of 7.9 s for the forms listed twice in no order).
-            # (the forms sorted once: only the few analysed parts that are no form of the texts sorted again)
-            analysis.save_cache(cache_path, heapq.merge(ordered, sorted(set(added).difference(forms))))
+            analysis.save_cache(cache_path, sorted(forms.union(added)))
 
     return save
