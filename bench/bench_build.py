@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""Build benchmark: ``python bench/bench_build.py [--sizes 1000,10000] [--full] [--workdir DIR]``.
+"""Build benchmark: ``python bench/bench_build.py [--sizes 1000,10000] [--full] [--rounds N] [--workdir DIR]``.
 
 For each corpus size: a build from scratch (no index, no caches), a full rebuild with warm caches
 (``--full``: every document re-indexed, validated files and word analyses from the caches), an
 incremental rebuild after changing one file, and the SQLite FTS5 baseline's build of the same
 corpus. ``build.py`` and the baseline run as subprocesses; wall time, CPU time (process and
-workers) and peak memory come from wait4's rusage and from sampling /proc. Prints a table.
+workers) and peak memory come from wait4's rusage and from sampling /proc. Prints a table; with
+``--rounds N`` the runs are repeated, each round with its own FTS5 build, and the median of each
+run's ratio to its round's FTS5 build is given too (the machine's speed drifts by tens of percent).
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import argparse
 import hashlib
 import json
 import shutil
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -110,15 +113,29 @@ def report(rows: list[dict]) -> str:
     out = []
     body = []
     for r in rows:
-        base = next((b for b in rows if b["practices"] == r["practices"] and b["run"].startswith("baseline")),
-                    {"wall": float("nan")})
+        base = next((b for b in rows if b["practices"] == r["practices"] and b.get("round") == r.get("round")
+                     and b["run"].startswith("baseline")), {"wall": float("nan")})
         target = TARGETS.get((r["practices"], r["run"].split(",")[0]))
         phases = " ".join(f"{k} {v:.1f}" for k, v in r.get("timings", {}).items())
-        body.append([r["practices"], r["run"], r["wall"], r["cpu"], r["maxrss_mb"], r["tree_rss_mb"],
+        body.append([r["practices"], r.get("round", 1), r["run"], r["wall"], r["cpu"], r["maxrss_mb"], r["tree_rss_mb"],
                      r.get("size_mb", float("nan")), ratio(r["wall"], base["wall"]),
                      f"≤ {target} s: {'yes' if r['wall'] <= target else 'NO'}" if target else "", phases])
-    out.append(table(["practices", "run", "wall s", "CPU s", "max RSS MB", "peak PSS MB (all processes)", "size MB",
+    out.append(table(["practices", "round", "run", "wall s", "CPU s", "max RSS MB", "peak PSS MB (all processes)", "size MB",
                       "wall ours/FTS5", "target", "phases (s)"], body))
+    # With several rounds, the median of each run's ratio to the FTS5 build of its own round (the
+    # machine's speed drifts between rounds; a ratio within one round does not).
+    for n in sorted({r["practices"] for r in rows}):
+        for run in dict.fromkeys(r["run"] for r in rows if r["practices"] == n and not r["run"].startswith("baseline")):
+            ratios = []
+            for r in rows:
+                if r["practices"] == n and r["run"] == run:
+                    base = next((b["wall"] for b in rows if b["practices"] == n and b.get("round") == r.get("round")
+                                 and b["run"].startswith("baseline")), None)
+                    if base:
+                        ratios.append(r["wall"] / base)
+            if len(ratios) > 1:
+                out.append(f"{n} practices, {run}: wall ÷ FTS5 of the same round, median {statistics.median(ratios):.2f} "
+                           f"(rounds: {', '.join(f'{x:.2f}' for x in ratios)})")
     return "\n".join(out)
 
 
@@ -129,12 +146,19 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/kaytantopankki-bench"))
     parser.add_argument("--runs", default=",".join(RUNS), help=f"some of {','.join(RUNS + OPTIONAL_RUNS)}")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="repeat the runs (each round with its own FTS5 build) and give the median ratios")
     args = parser.parse_args(argv)
     sizes = FULL_SIZES if args.full else tuple(int(s) for s in args.sizes.split(","))
     args.workdir.mkdir(parents=True, exist_ok=True)
     print(f"machine: {machine()}", file=sys.stderr)
     runs = tuple(r.strip() for r in args.runs.split(","))
-    rows = [row for n in sizes for row in bench_size(args.workdir, n, args.seed, runs)]
+    rows = []
+    for n in sizes:
+        for round_ in range(1, args.rounds + 1):
+            for row in bench_size(args.workdir, n, args.seed, runs):
+                row["round"] = round_
+                rows.append(row)
     print(report(rows))
     return rows
 
