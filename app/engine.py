@@ -19,7 +19,7 @@ much; those places are here, so that a Whoosh upgrade has one module to re-check
 
 Importing this module checks the installed Whoosh release; a different one raises ImportError
 saying what to do (the project pins ``whoosh-reloaded==2.7.5``). It is longer than the project's
-other modules (about 460 lines) for that reason: every private internal in one file.
+other modules (about 500 lines) for that reason: every private internal in one file.
 """
 from __future__ import annotations
 
