@@ -99,3 +99,25 @@ def test_posting_blocks_are_compressed_into_zstd_frames_and_zlib_streams_still_r
     assert zstandard.ZstdDecompressor().decompress(compressed) == data
     assert w3.zlib.decompress(compressed) == data
     assert w3.zlib.decompress(zlib.compress(data, level)) == data
+
+
+def test_stored_fields_are_zstd_frames_and_zlib_columns_still_read():
+    """The stored fields' column writes Zstandard frames and reads them back, and reads a column
+    that Whoosh's own (zlib) writer wrote: a version written before."""
+    from whoosh import columns
+    from whoosh.filedb.filestore import RamStorage
+
+    storage = RamStorage()
+    values = [b"Nuorten ohjaamo " * 40, b"", b"toinen"]
+    for writer_column, first_bytes in ((columns.CompressedBytesColumn(), b"\x78"),
+                                       (engine._StoredFieldsColumn(), b"\x28\xb5\x2f\xfd")):
+        out = storage.create_file("column")
+        writer = writer_column.writer(out)
+        for docnum, value in enumerate(values):
+            writer.add(docnum, value)
+        writer.finish(len(values))
+        length = out.tell()
+        out.close()
+        reader = engine._StoredFieldsColumn().reader(storage.open_file("column"), 0, length, len(values))
+        assert [reader[d] for d in range(len(values))] == values
+        assert columns.VarBytesColumn.Reader.__getitem__(reader, 0).startswith(first_bytes)
