@@ -86,7 +86,8 @@ _w3.dumps = _dumps  # the W3 codec's writers call its module's ``dumps(data, 2)`
 # blocks (15,086 of them, median 756 bytes) zlib took 0.64 s and zstd 0.14 s, for 4 % fewer bytes, and
 # reading them back took 0.07 s instead of 0.11 (bench/RESULTS.md, "Issue 14, round nine"); zlib was a
 # tenth of a build's index workers. One compressor and one decompressor per thread: making them per
-# block doubled the time. A block that is a zlib stream (written before) is still read.
+# block doubled the time. A zlib stream is still read, so a segment written before opens when read
+# directly; servers refuse such versions by their data format (app/indexing/layout.py) all the same.
 BLOCK_ZSTD_LEVEL = 1
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"  # every Zstandard frame's first bytes; a zlib stream cannot start so
 _ZSTD = threading.local()
@@ -123,7 +124,7 @@ _w3.zlib = _BlockCompression
 class _StoredFieldsColumn(_columns.CompressedBytesColumn):
     """The column of a segment's stored fields (a pickle of each document's), compressed with
     Zstandard like the posting blocks instead of zlib: 2,400 documents' in 0.03 s instead of 0.11, the
-    same size, and a search reads them for every snippet. zlib's values are still read."""
+    same size, and a search reads them for every snippet. zlib's values are still read (as the blocks')."""
 
     def writer(self, dbfile):  # noqa: ANN001, ANN201
         writer = super().writer(dbfile)
